@@ -1,0 +1,105 @@
+// The evaluation engine: one pure function from (flag snapshot, context, time)
+// to a value, a variant and a reason. The same library serves rampartd (the
+// Evaluate RPCs, segment listings) and the C++ SDK (local evaluation), so a
+// rule is implemented exactly once (domain promise 1).
+//
+// Thread-safety: a Snapshot is immutable after Build(); any number of threads
+// may evaluate against one concurrently. Evaluate() never throws and never
+// blocks.
+//
+// Targeting order: archived/missing flag -> kill switch (enabled == false) ->
+// account override (unless ended at `at`) -> rules in order -> default.
+#ifndef RAMPART_CORE_EVAL_ENGINE_H_
+#define RAMPART_CORE_EVAL_ENGINE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "rampart/v1/eval.pb.h"
+#include "rampart/v1/model.pb.h"
+
+namespace rampart::eval {
+
+using AttributeMap = google::protobuf::Map<std::string, v1::AttributeValue>;
+
+// What the app passes. The pointers are borrowed for the call only.
+struct Context {
+  std::string_view account_key;
+  std::string_view user_key;
+  // Extra attributes; they win over the account's registry attributes.
+  const AttributeMap* attributes = nullptr;
+};
+
+// The result of one evaluation. Views point into the Snapshot (or static
+// storage) and stay valid while the Snapshot lives.
+struct Evaluation {
+  const v1::FlagValue* value = nullptr;  // null only when error != unspecified
+  std::string_view variant;
+  v1::Reason reason = v1::REASON_UNSPECIFIED;
+  v1::ErrorCode error = v1::ERROR_CODE_UNSPECIFIED;
+  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED).
+  std::string_view detail;
+};
+
+// An immutable, indexed view of flags, segments and accounts.
+class Snapshot {
+ public:
+  class Builder {
+   public:
+    Builder();
+    ~Builder();
+    void AddFlag(v1::Flag flag);
+    void AddSegment(v1::Segment segment);
+    void AddAccount(v1::Account account);
+    // Indexes what was added. Never fails on well-formed input (the server
+    // validated it); a rule naming an unknown segment simply never matches.
+    std::shared_ptr<const Snapshot> Build() &&;
+
+   private:
+    std::unique_ptr<Snapshot> snapshot_;
+  };
+
+  ~Snapshot();
+  const v1::Flag* FindFlag(std::string_view key) const;
+  const v1::Segment* FindSegment(std::string_view key) const;
+  const v1::Account* FindAccount(std::string_view key) const;
+  // Flags in key order.
+  const std::vector<const v1::Flag*>& flags() const;
+
+ private:
+  Snapshot();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Evaluates `flag_key` for `context` at instant `at`. Never throws.
+// Unknown or archived flag: error FLAG_NOT_FOUND, reason ERROR, value null.
+Evaluation Evaluate(const Snapshot& snapshot, std::string_view flag_key,
+                    const Context& context, absl::Time at);
+
+// The same, for a flag already looked up (must belong to `snapshot`).
+Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag,
+                        const Context& context, absl::Time at);
+
+// True when `account` (with optional extra attributes) is in `segment`.
+// `account` may be null (an account unknown to the registry): then only
+// the context attributes and the key are seen.
+bool SegmentContains(const v1::Segment& segment, std::string_view account_key,
+                     const v1::Account* account, const AttributeMap* extra);
+
+// True when `condition` holds for the attributes (extra wins over account's).
+bool ConditionHolds(const v1::Condition& condition, std::string_view account_key,
+                    const v1::Account* account, const AttributeMap* extra);
+
+// Copies an Evaluation into the wire message.
+v1::EvaluationResult ToProto(std::string_view flag_key, const Evaluation& e,
+                             int64_t flag_revision);
+
+}  // namespace rampart::eval
+
+#endif  // RAMPART_CORE_EVAL_ENGINE_H_

@@ -1,0 +1,46 @@
+// Validation of the release model: the one place that decides whether an
+// account, segment or flag definition is well-formed. rampartd calls it
+// before every write (so bad input changes nothing); the CLI may call it to
+// check a definition file before sending it. Pure functions; thread-safe.
+//
+// Every error is INVALID_ARGUMENT and names the field path and the problem,
+// e.g. `flag "checkout-v2": variants[1].value: a string, but the flag is bool`.
+#ifndef RAMPART_CORE_MODEL_VALIDATE_H_
+#define RAMPART_CORE_MODEL_VALIDATE_H_
+
+#include <functional>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "rampart/v1/model.pb.h"
+
+namespace rampart::model {
+
+// Key, time zone, attribute names (keys) and values (no empty list items).
+absl::Status ValidateAccount(const v1::Account& account);
+
+// One condition: attribute is a key; op set; value count fits the operator
+// (EQUALS/NOT_EQUALS/STARTS_WITH: exactly one; IN/NOT_IN: at least one;
+// numeric operators: exactly one number; EXISTS/NOT_EXISTS: none).
+// `field` prefixes the error, e.g. "segment \"x\": conditions[2]".
+absl::Status ValidateCondition(std::string_view field, const v1::Condition& c);
+
+// Key, included/excluded keys (no duplicates, none in both), conditions,
+// time zone.
+absl::Status ValidateSegment(const v1::Segment& segment);
+
+// Returns true when a segment with that key exists.
+using SegmentExists = std::function<bool(std::string_view key)>;
+
+// Key; type set; at least one variant; variant names are keys and unique;
+// every value has the flag's type (JSON values parse as JSON); default and
+// off variants exist; overrides name existing variants, valid account keys,
+// one override per account, a non-empty reason; rules have unique ids (empty
+// ids are allowed and filled by the server), at least one segment or
+// condition, existing segments (per `segment_exists`), existing variants;
+// expires_at only on temporary flags.
+absl::Status ValidateFlag(const v1::Flag& flag, const SegmentExists& segment_exists);
+
+}  // namespace rampart::model
+
+#endif  // RAMPART_CORE_MODEL_VALIDATE_H_
