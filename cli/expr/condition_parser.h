@@ -16,7 +16,7 @@
 #define RAMPART_CLI_EXPR_CONDITION_PARSER_H_
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
 #include "rampart/v1/model.pb.h"
@@ -24,7 +24,7 @@
 namespace rampart::cli {
 
 // INVALID_ARGUMENT naming `field` (e.g. "--where") and the problem.
-absl::StatusOr<v1::Condition> ParseCondition(std::string_view field, std::string_view text);
+absl::StatusOr<v1::Condition> ParseCondition(absl::string_view field, absl::string_view text);
 
 // The inverse, for display: "ltv >= 1000000", "region in eu,us".
 std::string FormatCondition(const v1::Condition& condition);

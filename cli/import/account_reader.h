@@ -29,7 +29,7 @@
 #include <functional>
 #include <istream>
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "rampart/v1/admin.pb.h"
@@ -40,7 +40,7 @@ enum class ImportFormat { kCsv, kJsonLines };
 
 // Picks the format from the file name: ".jsonl"/".ndjson"/".json" -> JSON
 // lines, else CSV.
-ImportFormat FormatFromPath(std::string_view path);
+ImportFormat FormatFromPath(absl::string_view path);
 
 // Called once per data row, in file order. Return false to stop reading.
 using RowSink = std::function<bool(v1::ImportRow row)>;

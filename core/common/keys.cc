@@ -14,7 +14,7 @@ bool IsKeyChar(char c) {
 
 }  // namespace
 
-absl::Status ValidateKey(std::string_view field, std::string_view key) {
+absl::Status ValidateKey(absl::string_view field, absl::string_view key) {
   if (key.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": required"));
   }
@@ -38,7 +38,7 @@ absl::Status ValidateKey(std::string_view field, std::string_view key) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateTimeZone(std::string_view field, std::string_view zone,
+absl::Status ValidateTimeZone(absl::string_view field, absl::string_view zone,
                               bool allow_empty) {
   if (zone.empty()) {
     if (allow_empty) return absl::OkStatus();
@@ -53,7 +53,7 @@ absl::Status ValidateTimeZone(std::string_view field, std::string_view zone,
   return absl::OkStatus();
 }
 
-absl::Status RequireNonEmpty(std::string_view field, std::string_view value) {
+absl::Status RequireNonEmpty(absl::string_view field, absl::string_view value) {
   if (absl::StripAsciiWhitespace(value).empty()) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": required, must not be empty"));
   }

@@ -22,7 +22,7 @@ bool IsSet(const google::protobuf::Timestamp& ts) {
   return ts.seconds() != 0 || ts.nanos() != 0;
 }
 
-absl::StatusOr<absl::Time> ParseTime(std::string_view field, std::string_view text,
+absl::StatusOr<absl::Time> ParseTime(absl::string_view field, absl::string_view text,
                                      absl::TimeZone zone) {
   const std::string s = absl::StrReplaceAll(text, {{" ", "T"}});
   absl::Time t;

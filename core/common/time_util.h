@@ -4,7 +4,7 @@
 #define RAMPART_CORE_COMMON_TIME_UTIL_H_
 
 #include <string>
-#include <string_view>
+#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -21,7 +21,7 @@ bool IsSet(const google::protobuf::Timestamp& ts);
 // ("2026-12-15T09:00:00+07:00"), or a civil date-time / date in `zone`
 // ("2026-12-15T09:00", "2026-12-15 09:00", "2026-12-15" = its midnight).
 // INVALID_ARGUMENT naming `field` on anything else.
-absl::StatusOr<absl::Time> ParseTime(std::string_view field, std::string_view text,
+absl::StatusOr<absl::Time> ParseTime(absl::string_view field, absl::string_view text,
                                      absl::TimeZone zone = absl::UTCTimeZone());
 
 // RFC 3339 in UTC with seconds, e.g. "2026-12-15T02:00:00Z".

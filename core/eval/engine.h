@@ -14,11 +14,11 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "rampart/v1/eval.pb.h"
 #include "rampart/v1/model.pb.h"
@@ -29,8 +29,8 @@ using AttributeMap = google::protobuf::Map<std::string, v1::AttributeValue>;
 
 // What the app passes. The pointers are borrowed for the call only.
 struct Context {
-  std::string_view account_key;
-  std::string_view user_key;
+  absl::string_view account_key;
+  absl::string_view user_key;
   // Extra attributes; they win over the account's registry attributes.
   const AttributeMap* attributes = nullptr;
 };
@@ -39,11 +39,12 @@ struct Context {
 // storage) and stay valid while the Snapshot lives.
 struct Evaluation {
   const v1::FlagValue* value = nullptr;  // null only when error != unspecified
-  std::string_view variant;
+  absl::string_view variant;
   v1::Reason reason = v1::REASON_UNSPECIFIED;
   v1::ErrorCode error = v1::ERROR_CODE_UNSPECIFIED;
-  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED).
-  std::string_view detail;
+  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED); with
+  // error GENERAL, the name of the variant the flag lacks.
+  absl::string_view detail;
 };
 
 // An immutable, indexed view of flags, segments and accounts.
@@ -65,13 +66,19 @@ class Snapshot {
   };
 
   ~Snapshot();
-  const v1::Flag* FindFlag(std::string_view key) const;
-  const v1::Segment* FindSegment(std::string_view key) const;
-  const v1::Account* FindAccount(std::string_view key) const;
-  // Flags in key order.
+  const v1::Flag* FindFlag(absl::string_view key) const;
+  const v1::Segment* FindSegment(absl::string_view key) const;
+  const v1::Account* FindAccount(absl::string_view key) const;
+  // Flags in key order, archived ones included. When several flags (or
+  // segments, or accounts) with one key were added, the last one is kept.
   const std::vector<const v1::Flag*>& flags() const;
 
  private:
+  // They read the index Build() compiles (resolved variants and segments,
+  // condition values read as numbers once).
+  friend Evaluation Evaluate(const Snapshot&, absl::string_view, const Context&, absl::Time);
+  friend Evaluation EvaluateFlag(const Snapshot&, const v1::Flag&, const Context&, absl::Time);
+
   Snapshot();
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -79,7 +86,7 @@ class Snapshot {
 
 // Evaluates `flag_key` for `context` at instant `at`. Never throws.
 // Unknown or archived flag: error FLAG_NOT_FOUND, reason ERROR, value null.
-Evaluation Evaluate(const Snapshot& snapshot, std::string_view flag_key,
+Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key,
                     const Context& context, absl::Time at);
 
 // The same, for a flag already looked up (must belong to `snapshot`).
@@ -89,15 +96,15 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag,
 // True when `account` (with optional extra attributes) is in `segment`.
 // `account` may be null (an account unknown to the registry): then only
 // the context attributes and the key are seen.
-bool SegmentContains(const v1::Segment& segment, std::string_view account_key,
+bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
                      const v1::Account* account, const AttributeMap* extra);
 
 // True when `condition` holds for the attributes (extra wins over account's).
-bool ConditionHolds(const v1::Condition& condition, std::string_view account_key,
+bool ConditionHolds(const v1::Condition& condition, absl::string_view account_key,
                     const v1::Account* account, const AttributeMap* extra);
 
 // Copies an Evaluation into the wire message.
-v1::EvaluationResult ToProto(std::string_view flag_key, const Evaluation& e,
+v1::EvaluationResult ToProto(absl::string_view flag_key, const Evaluation& e,
                              int64_t flag_revision);
 
 }  // namespace rampart::eval

@@ -9,9 +9,9 @@
 #define RAMPART_CORE_MODEL_VALIDATE_H_
 
 #include <functional>
-#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "rampart/v1/model.pb.h"
 
 namespace rampart::model {
@@ -23,14 +23,15 @@ absl::Status ValidateAccount(const v1::Account& account);
 // (EQUALS/NOT_EQUALS/STARTS_WITH: exactly one; IN/NOT_IN: at least one;
 // numeric operators: exactly one number; EXISTS/NOT_EXISTS: none).
 // `field` prefixes the error, e.g. "segment \"x\": conditions[2]".
-absl::Status ValidateCondition(std::string_view field, const v1::Condition& c);
+absl::Status ValidateCondition(absl::string_view field, const v1::Condition& c);
 
 // Key, included/excluded keys (no duplicates, none in both), conditions,
 // time zone.
 absl::Status ValidateSegment(const v1::Segment& segment);
 
-// Returns true when a segment with that key exists.
-using SegmentExists = std::function<bool(std::string_view key)>;
+// Returns true when a segment with that key exists. An empty function skips
+// the existence check (e.g. the CLI checking a file offline).
+using SegmentExists = std::function<bool(absl::string_view key)>;
 
 // Key; type set; at least one variant; variant names are keys and unique;
 // every value has the flag's type (JSON values parse as JSON); default and

@@ -1,0 +1,113 @@
+// rampartd: the Rampart server. Keeps the release model in RocksDB under
+// --data-dir and serves it over gRPC on --listen.
+//
+//   rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo]
+//   rampartd --flagfile=/etc/rampart/rampartd.flags
+//
+// The first line on stdout is "rampartd listening on HOST:PORT" (with the
+// port actually bound, useful with port 0). Requests are logged as JSON lines
+// on stderr. SIGTERM or SIGINT shuts down gracefully.
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/common/clock.h"
+#include "server/demo/demo_data.h"
+#include "server/registry/registry.h"
+#include "server/rpc/server.h"
+#include "server/storage/store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:7311",
+          "HOST:PORT to serve gRPC on; port 0 picks a free port");
+ABSL_FLAG(std::string, data_dir, "./data", "directory of the RocksDB data (created if missing)");
+ABSL_FLAG(bool, demo, false, "load the demo data set when the data dir is new");
+ABSL_FLAG(bool, log_requests, true, "log one JSON line per request on stderr");
+ABSL_FLAG(int, shutdown_grace_seconds, 10,
+          "on SIGTERM, how long calls in flight may take to finish");
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "rampartd: " << message << std::endl;
+  return 1;
+}
+
+// Flags are documented with dashes (--data-dir) as people type them; Abseil
+// spells them with underscores. Accept both.
+void NormalizeFlagNames(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    char* a = argv[i];
+    if (a[0] != '-' || a[1] != '-') continue;
+    for (char* c = a + 2; *c != '\0' && *c != '='; ++c) {
+      if (*c == '-') *c = '_';
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  NormalizeFlagNames(argc, argv);
+  absl::SetProgramUsageMessage(
+      "the Rampart feature-flag server.\n"
+      "  rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo]");
+  absl::ParseCommandLine(argc, argv);
+
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a closed stdout or client must not kill the server
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Fail(absl::StrCat("--data-dir ", data_dir, ": ", ec.message()));
+
+  auto store = rampart::storage::Store::Open({data_dir});
+  if (!store.ok()) return Fail(std::string(store.status().message()));
+  rampart::Clock& clock = rampart::RealClock::Get();
+  auto registry = rampart::registry::Registry::Open(**store, clock);
+  if (!registry.ok()) return Fail(std::string(registry.status().message()));
+
+  if (absl::GetFlag(FLAGS_demo) && (*store)->created()) {
+    if (absl::Status s = rampart::demo::LoadDemoData(**registry); !s.ok()) {
+      return Fail(absl::StrCat("loading the demo data: ", s.message()));
+    }
+  }
+
+  rampart::rpc::ServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.log_requests = absl::GetFlag(FLAGS_log_requests);
+  auto server = rampart::rpc::Server::Start(**registry, clock, options);
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+
+  // The host part as given, with the port actually bound.
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::cout << "rampartd listening on " << host << ":" << (*server)->port() << std::endl;
+  std::cerr << "rampartd: data dir " << data_dir << ", revision " << (*registry)->revision()
+            << ", schema " << (*store)->schema_version()
+            << ((*store)->created() ? " (new)" : "") << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "rampartd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+            << ", shutting down" << std::endl;
+  (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->reset();
+  registry->reset();
+  store->reset();  // closes RocksDB
+  std::cerr << "rampartd: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,93 @@
+// The registry: the release model's rules of change. Every read and write of
+// accounts, segments and flags goes through it; the gRPC services (server/rpc)
+// are thin adapters over it, and the CLI reaches it only through them.
+//
+// Writes: each mutation validates its input (core/model), checks the caller's
+// expected revision (stale: ABORTED), and stores the new object together with
+// its audit entry in one synced RocksDB batch (domain promise 5). A failed
+// call changes nothing (promise 6). Errors name the object and the field.
+//
+// Thread-safety: all methods may be called concurrently. Mutations are
+// serialized by one writer lock (a release model changes a few times a second;
+// correctness beats write concurrency here); reads take no lock.
+#ifndef RAMPART_SERVER_REGISTRY_REGISTRY_H_
+#define RAMPART_SERVER_REGISTRY_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "core/common/clock.h"
+#include "rampart/v1/admin.pb.h"
+#include "rampart/v1/eval.pb.h"
+#include "rampart/v1/model.pb.h"
+#include "server/storage/store.h"
+
+namespace rampart::registry {
+
+class Transaction;
+
+class Registry {
+ public:
+  // Loads the store revision. `store` and `clock` must outlive the registry.
+  static absl::StatusOr<std::unique_ptr<Registry>> Open(storage::Store& store, Clock& clock);
+
+  // The revision of the last committed change (0 for an empty store).
+  int64_t revision() const;
+
+  // --- Accounts -----------------------------------------------------------
+  absl::StatusOr<v1::Account> GetAccount(absl::string_view key) const;
+  absl::StatusOr<v1::ListAccountsResponse> ListAccounts(const v1::ListAccountsRequest& req) const;
+  absl::StatusOr<v1::Account> PutAccount(const v1::PutAccountRequest& req);
+  absl::StatusOr<v1::Account> PatchAccount(const v1::PatchAccountRequest& req);
+  absl::StatusOr<v1::DeleteResponse> DeleteAccount(const v1::DeleteAccountRequest& req);
+  // Upserts rows by key in one batch (see ImportAccountsRequest in admin.proto).
+  absl::StatusOr<v1::ImportAccountsResponse> ImportAccounts(const v1::ImportOptions& options,
+                                                            const std::vector<v1::ImportRow>& rows);
+  absl::StatusOr<v1::ListSegmentsResponse> ListAccountSegments(absl::string_view key) const;
+
+  // --- Segments -----------------------------------------------------------
+  absl::StatusOr<v1::Segment> GetSegment(absl::string_view key) const;
+  absl::StatusOr<v1::ListSegmentsResponse> ListSegments(const v1::ListSegmentsRequest& req) const;
+  absl::StatusOr<v1::Segment> PutSegment(const v1::PutSegmentRequest& req);
+  absl::StatusOr<v1::DeleteResponse> DeleteSegment(const v1::DeleteSegmentRequest& req);
+  absl::StatusOr<v1::ListAccountsResponse> ListSegmentMembers(
+      const v1::ListSegmentMembersRequest& req) const;
+
+  // --- Flags --------------------------------------------------------------
+  absl::StatusOr<v1::Flag> GetFlag(absl::string_view key) const;
+  absl::StatusOr<v1::ListFlagsResponse> ListFlags(const v1::ListFlagsRequest& req) const;
+  absl::StatusOr<v1::Flag> PutFlag(const v1::PutFlagRequest& req);
+  absl::StatusOr<v1::Flag> ArchiveFlag(const v1::ArchiveFlagRequest& req);
+  absl::StatusOr<v1::Flag> SetOverride(const v1::SetOverrideRequest& req);
+  absl::StatusOr<v1::Flag> RemoveOverride(const v1::RemoveOverrideRequest& req);
+
+  // --- Audit --------------------------------------------------------------
+  absl::StatusOr<v1::ListAuditResponse> ListAudit(const v1::ListAuditRequest& req) const;
+
+  // --- Evaluation (through core/eval, the engine the SDK uses) ------------
+  absl::StatusOr<v1::EvaluationResult> Evaluate(const v1::EvaluateRequest& req) const;
+  absl::StatusOr<v1::EvaluateAllResponse> EvaluateAll(const v1::EvaluateAllRequest& req) const;
+
+  Clock& clock() const { return clock_; }
+  storage::Store& store() const { return store_; }
+
+ private:
+  friend class Transaction;
+  Registry(storage::Store& store, Clock& clock, int64_t revision);
+
+  storage::Store& store_;
+  Clock& clock_;
+  // Serializes mutations: read, check, write.
+  absl::Mutex write_mu_;
+  mutable absl::Mutex revision_mu_;
+  int64_t revision_ ABSL_GUARDED_BY(revision_mu_);
+};
+
+}  // namespace rampart::registry
+
+#endif  // RAMPART_SERVER_REGISTRY_REGISTRY_H_

@@ -1,0 +1,101 @@
+#include "server/registry/transaction.h"
+
+#include "core/common/keys.h"
+#include "core/common/status_macros.h"
+#include "core/common/time_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "server/storage/encoding.h"
+
+namespace rampart::registry {
+
+std::string ToJson(const google::protobuf::Message& m) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+Transaction::Transaction(Registry& registry, const v1::WriteMeta& meta, std::string operation)
+    : registry_(registry),
+      lock_(&registry.write_mu_),
+      meta_(meta),
+      operation_(std::move(operation)),
+      revision_(registry.revision() + 1),
+      now_(registry.clock().Now()),
+      now_proto_(ToProto(now_)) {}
+
+Transaction::~Transaction() = default;
+
+absl::Status Transaction::ValidateMeta() const {
+  RETURN_IF_ERROR(RequireNonEmpty("meta.actor", meta_.actor()));
+  RETURN_IF_ERROR(RequireNonEmpty("meta.reason", meta_.reason()));
+  if (meta_.expected_revision() < 0) {
+    return absl::InvalidArgumentError("meta.expected_revision: must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Transaction::CheckRevisionImpl(const std::string& what, bool exists, int64_t current,
+                                            Expect expect) const {
+  const int64_t expected = meta_.expected_revision();
+  if (!exists) {
+    if (expect == Expect::kExisting || expected != 0) {
+      return absl::NotFoundError(absl::StrCat(what, " not found"));
+    }
+    return absl::OkStatus();
+  }
+  if (expected == 0) {
+    if (expect == Expect::kCreateOrReplace) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          what, " already exists (revision ", current,
+          "); pass its revision as meta.expected_revision to replace it"));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "meta.expected_revision: required to change ", what, " (it is at revision ", current,
+        ")"));
+  }
+  if (expected != current) {
+    return absl::AbortedError(absl::StrCat(
+        what, ": revision ", expected, " is stale, it is now at revision ", current,
+        " (someone changed it since you read it); read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+void Transaction::Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAction action,
+                        const google::protobuf::Message* before,
+                        const google::protobuf::Message* after) {
+  v1::AuditEntry entry;
+  entry.set_revision(revision_);
+  *entry.mutable_time() = now_proto_;
+  entry.set_actor(meta_.actor());
+  entry.set_reason(meta_.reason());
+  entry.set_kind(kind);
+  entry.set_object_key(std::string(key));
+  entry.set_action(action);
+  if (before != nullptr) entry.set_before_json(ToJson(*before));
+  if (after != nullptr) entry.set_after_json(ToJson(*after));
+  entry.set_operation(operation_);
+
+  const storage::AuditPosition pos{static_cast<uint64_t>(revision_), next_seq_++};
+  batch_.Put(storage::Cf::kAudit, storage::AuditKey(pos), entry.SerializeAsString());
+  batch_.Put(storage::Cf::kAuditIndex,
+             storage::AuditIndexKey(storage::AuditObjectIndexPrefix(kind, key), pos), "");
+  batch_.Put(storage::Cf::kAuditIndex,
+             storage::AuditIndexKey(storage::AuditActorIndexPrefix(meta_.actor()), pos), "");
+}
+
+absl::StatusOr<int64_t> Transaction::Commit() {
+  assert(!committed_);
+  std::string rev;
+  storage::PutBigEndian64(&rev, static_cast<uint64_t>(revision_));
+  batch_.Put(storage::Cf::kMeta, storage::kMetaRevision, rev);
+  RETURN_IF_ERROR(registry_.store_.Write(batch_));
+  committed_ = true;
+  absl::MutexLock lock(&registry_.revision_mu_);
+  registry_.revision_ = revision_;
+  return revision_;
+}
+
+}  // namespace rampart::registry

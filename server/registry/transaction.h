@@ -1,0 +1,178 @@
+// One change to the store: it holds the registry's writer lock, collects the
+// new objects and their audit entries in one batch, and commits them with the
+// next store revision (domain promise 5). Also the typed object codec that
+// every registry file shares. Internal to server/registry.
+#ifndef RAMPART_SERVER_REGISTRY_TRANSACTION_H_
+#define RAMPART_SERVER_REGISTRY_TRANSACTION_H_
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "rampart/v1/admin.pb.h"
+#include "rampart/v1/model.pb.h"
+#include "server/registry/registry.h"
+#include "server/storage/store.h"
+
+namespace rampart::registry {
+
+// What distinguishes the three stored kinds of object.
+template <typename T>
+struct ObjectTraits;
+template <>
+struct ObjectTraits<v1::Account> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_ACCOUNT;
+  static constexpr storage::Cf kCf = storage::Cf::kAccounts;
+  static constexpr absl::string_view kNoun = "account";
+};
+template <>
+struct ObjectTraits<v1::Segment> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_SEGMENT;
+  static constexpr storage::Cf kCf = storage::Cf::kSegments;
+  static constexpr absl::string_view kNoun = "segment";
+};
+template <>
+struct ObjectTraits<v1::Flag> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_FLAG;
+  static constexpr storage::Cf kCf = storage::Cf::kFlags;
+  static constexpr absl::string_view kNoun = "flag";
+};
+
+// `flag "x"`: how errors name an object.
+template <typename T>
+std::string Describe(absl::string_view key) {
+  return absl::StrCat(ObjectTraits<T>::kNoun, " \"", key, "\"");
+}
+
+// The stored object, or nullopt; DATA_LOSS when it does not parse.
+template <typename T>
+absl::StatusOr<std::optional<T>> LoadObject(const storage::Store& store, absl::string_view key) {
+  auto raw = store.Get(ObjectTraits<T>::kCf, key);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return std::nullopt;
+  T obj;
+  if (!obj.ParseFromString(**raw)) {
+    return absl::DataLossError(absl::StrCat(Describe<T>(key), ": stored record does not parse"));
+  }
+  return obj;
+}
+
+// The stored object, or NOT_FOUND naming it.
+template <typename T>
+absl::StatusOr<T> GetObject(const storage::Store& store, absl::string_view key) {
+  auto obj = LoadObject<T>(store, key);
+  if (!obj.ok()) return obj.status();
+  if (!obj->has_value()) return absl::NotFoundError(absl::StrCat(Describe<T>(key), " not found"));
+  return std::move(**obj);
+}
+
+// Calls fn(const T&) for every stored object from `start_after` (exclusive)
+// in key order, until fn returns false.
+template <typename T, typename Fn>
+absl::Status ForEachObject(const storage::Store& store, absl::string_view start_after, Fn fn) {
+  std::string start;
+  if (!start_after.empty()) start = absl::StrCat(start_after, absl::string_view("\0", 1));
+  absl::Status parse_error;
+  absl::Status s = store.Scan(ObjectTraits<T>::kCf, "", start, false,
+                              [&](absl::string_view key, absl::string_view value) {
+                                T obj;
+                                if (!obj.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                                  parse_error = absl::DataLossError(absl::StrCat(
+                                      Describe<T>(key), ": stored record does not parse"));
+                                  return false;
+                                }
+                                return fn(obj);
+                              });
+  return parse_error.ok() ? s : parse_error;
+}
+
+// The protobuf JSON of a message, as the audit log and the CLI show it.
+std::string ToJson(const google::protobuf::Message& m);
+
+// What a change expects of the object it changes.
+enum class Expect {
+  // Create (expected revision 0, must not exist) or replace (expected ==
+  // the current revision).
+  kCreateOrReplace,
+  // Change an existing object: expected revision required and current.
+  kExisting,
+};
+
+class Transaction {
+ public:
+  // Takes the registry's writer lock. `operation` names the call in the
+  // audit log, e.g. "flag.override.set".
+  Transaction(Registry& registry, const v1::WriteMeta& meta, std::string operation);
+  ~Transaction();
+
+  // INVALID_ARGUMENT when meta has no actor or no reason.
+  absl::Status ValidateMeta() const;
+
+  // Checks meta.expected_revision against `current` (nullopt: absent):
+  // ABORTED when stale, ALREADY_EXISTS when creating an existing object,
+  // NOT_FOUND when changing a missing one.
+  template <typename T>
+  absl::Status CheckRevision(const std::optional<T>& current, absl::string_view key,
+                             Expect expect) const {
+    return CheckRevisionImpl(Describe<T>(key), current.has_value(),
+                             current.has_value() ? current->revision() : 0, expect);
+  }
+
+  int64_t revision() const { return revision_; }
+  absl::Time now() const { return now_; }
+  const v1::WriteMeta& meta() const { return meta_; }
+
+  // Stores `after` (stamping revision and times) with an audit entry.
+  // `before` null: a create.
+  template <typename T>
+  void Put(const T* before, T& after, v1::AuditAction action = v1::AUDIT_ACTION_UNSPECIFIED) {
+    StampTimes(before, after);
+    if (action == v1::AUDIT_ACTION_UNSPECIFIED) {
+      action = before == nullptr ? v1::AUDIT_ACTION_CREATE : v1::AUDIT_ACTION_UPDATE;
+    }
+    batch_.Put(ObjectTraits<T>::kCf, after.key(), after.SerializeAsString());
+    Audit(ObjectTraits<T>::kKind, after.key(), action, before, &after);
+  }
+
+  // Deletes the object with an audit entry.
+  template <typename T>
+  void Delete(const T& before) {
+    batch_.Delete(ObjectTraits<T>::kCf, before.key());
+    Audit(ObjectTraits<T>::kKind, before.key(), v1::AUDIT_ACTION_DELETE, &before, nullptr);
+  }
+
+  // Writes the batch (objects, audit entries, the new store revision) in one
+  // synced write. Returns the committed revision.
+  absl::StatusOr<int64_t> Commit();
+
+ private:
+  absl::Status CheckRevisionImpl(const std::string& what, bool exists, int64_t current,
+                                 Expect expect) const;
+  template <typename T>
+  void StampTimes(const T* before, T& after) {
+    after.set_revision(revision_);
+    *after.mutable_created_at() = before != nullptr ? before->created_at() : now_proto_;
+    *after.mutable_updated_at() = now_proto_;
+  }
+  void Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAction action,
+             const google::protobuf::Message* before, const google::protobuf::Message* after);
+
+  Registry& registry_;
+  absl::MutexLock lock_;
+  v1::WriteMeta meta_;
+  std::string operation_;
+  int64_t revision_;
+  absl::Time now_;
+  google::protobuf::Timestamp now_proto_;
+  uint32_t next_seq_ = 0;
+  storage::WriteBatch batch_;
+  bool committed_ = false;
+};
+
+}  // namespace rampart::registry
+
+#endif  // RAMPART_SERVER_REGISTRY_TRANSACTION_H_

@@ -1,0 +1,46 @@
+#include "server/rpc/server.h"
+
+#include "absl/strings/str_cat.h"
+#include "core/common/time_util.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/rpc/services.h"
+
+namespace rampart::rpc {
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(registry::Registry& registry, Clock& clock,
+                                                      const ServerOptions& options) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<Server> server(new Server());
+  server->log_ = std::make_unique<RequestLog>(clock, options.log_requests);
+  server->services_ = MakeServices(registry, *server->log_);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  for (auto& service : server->services_) builder.RegisterService(service.get());
+  // Imports stream up to ~2M rows in batches; a batch of 1000 rows is far
+  // below this, but a single definition file may be large.
+  builder.SetMaxReceiveMessageSize(64 << 20);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--listen ", options.listen, ": cannot listen there (address in use, or not "
+                     "a HOST:PORT this machine has)"));
+  }
+  server->server_->GetHealthCheckService()->SetServingStatus(true);
+  return server;
+}
+
+Server::~Server() { Shutdown(absl::ZeroDuration()); }
+
+void Server::Shutdown(absl::Duration grace) {
+  if (shut_down_ || server_ == nullptr) return;
+  shut_down_ = true;
+  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  server_->Wait();
+}
+
+}  // namespace rampart::rpc
