@@ -93,13 +93,19 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key,
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag,
                         const Context& context, absl::Time at);
 
-// True when `account` (with optional extra attributes) is in `segment`.
+// True when `account` (with optional extra attributes) is in `segment`:
+// listed in `included`; else not listed in `excluded` and its conditions
+// match (all of them, or any for MATCH_ANY; none given: not a member).
 // `account` may be null (an account unknown to the registry): then only
 // the context attributes and the key are seen.
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
                      const v1::Account* account, const AttributeMap* extra);
 
 // True when `condition` holds for the attributes (extra wins over account's).
+// The names "key", "name" and "time_zone" always read `account_key` and the
+// account's name and time zone (empty = absent), never an attribute. Values
+// compare by the attribute's type, as documented on v1.Condition; an absent
+// attribute satisfies only NOT_EQUALS, NOT_IN and NOT_EXISTS.
 bool ConditionHolds(const v1::Condition& condition, absl::string_view account_key,
                     const v1::Account* account, const AttributeMap* extra);
 

@@ -1,0 +1,937 @@
+#include "core/eval/engine.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "core/common/time_util.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+
+// Counts heap allocations, so a test can pin "no allocation on the
+// evaluation path" (the SDK evaluates on its callers' hot paths).
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// GCC cannot see that these deletes pair with the malloc-based new above.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return ::operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
+
+namespace rampart::eval {
+namespace {
+
+using ::testing::ElementsAre;
+
+template <typename T>
+T Parse(const std::string& text) {
+  T message;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
+  return message;
+}
+
+Context Ctx(absl::string_view account_key, const AttributeMap* extra = nullptr) {
+  Context context;
+  context.account_key = account_key;
+  context.attributes = extra;
+  return context;
+}
+
+absl::TimeZone Moscow() {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/Moscow", &zone));
+  return zone;
+}
+
+// 2026-11-23 12:00 in Moscow: the instant the tests evaluate at.
+absl::Time Noon() { return absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), Moscow()); }
+
+v1::Account Acme() {
+  return Parse<v1::Account>(R"pb(
+    key: "acme"
+    name: "ACME, Inc"
+    time_zone: "Europe/Moscow"
+    attributes {
+      key: "plan"
+      value { string_value: "enterprise" }
+    }
+    attributes {
+      key: "ltv"
+      value { number_value: 1500000 }
+    }
+    attributes {
+      key: "beta"
+      value { bool_value: true }
+    }
+    attributes {
+      key: "tags"
+      value { list_value { values: "edi" values: "pos" } }
+    }
+    attributes {
+      key: "seats"
+      value { string_value: "250" }
+    }
+    attributes {
+      key: "code"
+      value { string_value: "abc" }
+    }
+  )pb");
+}
+
+v1::Account Globex() {
+  return Parse<v1::Account>(R"pb(
+    key: "globex"
+    name: "Globex"
+    attributes {
+      key: "plan"
+      value { string_value: "free" }
+    }
+    attributes {
+      key: "ltv"
+      value { number_value: 500 }
+    }
+  )pb");
+}
+
+v1::Condition Cond(const std::string& attribute, v1::Operator op,
+                   std::initializer_list<const char*> values = {}) {
+  v1::Condition c;
+  c.set_attribute(attribute);
+  c.set_op(op);
+  for (const char* v : values) c.add_values(v);
+  return c;
+}
+
+// A bool flag with variants "on"/"off", default "off", enabled.
+v1::Flag BoolFlag(const std::string& key) {
+  v1::Flag flag = Parse<v1::Flag>(R"pb(
+    type: FLAG_TYPE_BOOL
+    variants {
+      name: "on"
+      value { bool_value: true }
+    }
+    variants {
+      name: "off"
+      value { bool_value: false }
+    }
+    default_variant: "off"
+    off_variant: "off"
+    enabled: true
+  )pb");
+  flag.set_key(key);
+  return flag;
+}
+
+v1::Rule* AddRule(v1::Flag& flag, const std::string& id, const std::string& variant) {
+  v1::Rule* rule = flag.add_rules();
+  rule->set_id(id);
+  rule->set_variant(variant);
+  return rule;
+}
+
+// ---------------------------------------------------------------------------
+// Conditions: every operator on every attribute type. Each case runs twice:
+// through ConditionHolds (parses on demand) and as a flag rule (compiled by
+// Build()), so the two paths cannot drift apart.
+
+struct ConditionCase {
+  std::string attribute;
+  v1::Operator op;
+  std::vector<std::string> values;
+  bool holds;
+};
+
+void PrintTo(const ConditionCase& c, std::ostream* os) {
+  *os << c.attribute << " " << v1::Operator_Name(c.op) << " [";
+  for (const std::string& v : c.values) *os << "\"" << v << "\" ";
+  *os << "] -> " << (c.holds ? "true" : "false");
+}
+
+class ConditionTest : public ::testing::TestWithParam<ConditionCase> {};
+
+TEST_P(ConditionTest, HoldsForAcme) {
+  const ConditionCase& c = GetParam();
+  v1::Condition condition;
+  condition.set_attribute(c.attribute);
+  condition.set_op(c.op);
+  for (const std::string& v : c.values) condition.add_values(v);
+
+  const v1::Account acme = Acme();
+  EXPECT_EQ(ConditionHolds(condition, "acme", &acme, nullptr), c.holds);
+
+  v1::Flag flag = BoolFlag("f");
+  *AddRule(flag, "r", "on")->add_conditions() = condition;
+  Snapshot::Builder builder;
+  builder.AddFlag(flag);
+  builder.AddAccount(acme);
+  auto snapshot = std::move(builder).Build();
+  const Evaluation e = Evaluate(*snapshot, "f", Ctx("acme"), Noon());
+  EXPECT_EQ(e.reason, c.holds ? v1::REASON_TARGETING_MATCH : v1::REASON_DEFAULT);
+}
+
+INSTANTIATE_TEST_SUITE_P(Equals, ConditionTest,
+                         ::testing::Values(
+                             // string: exact text
+                             ConditionCase{"plan", v1::OPERATOR_EQUALS, {"enterprise"}, true},
+                             ConditionCase{"plan", v1::OPERATOR_EQUALS, {"Enterprise"}, false},
+                             ConditionCase{"seats", v1::OPERATOR_EQUALS, {"250.0"}, false},
+                             // number: numerically
+                             ConditionCase{"ltv", v1::OPERATOR_EQUALS, {"1500000"}, true},
+                             ConditionCase{"ltv", v1::OPERATOR_EQUALS, {"1.5e6"}, true},
+                             ConditionCase{"ltv", v1::OPERATOR_EQUALS, {"1"}, false},
+                             ConditionCase{"ltv", v1::OPERATOR_EQUALS, {"abc"}, false},
+                             // bool: against "true"/"false"
+                             ConditionCase{"beta", v1::OPERATOR_EQUALS, {"true"}, true},
+                             ConditionCase{"beta", v1::OPERATOR_EQUALS, {"false"}, false},
+                             ConditionCase{"beta", v1::OPERATOR_EQUALS, {"yes"}, false},
+                             // list: any element
+                             ConditionCase{"tags", v1::OPERATOR_EQUALS, {"pos"}, true},
+                             ConditionCase{"tags", v1::OPERATOR_EQUALS, {"crm"}, false},
+                             // absent
+                             ConditionCase{"region", v1::OPERATOR_EQUALS, {"eu"}, false},
+                             // the account's own fields
+                             ConditionCase{"key", v1::OPERATOR_EQUALS, {"acme"}, true},
+                             ConditionCase{"name", v1::OPERATOR_EQUALS, {"ACME, Inc"}, true},
+                             ConditionCase{
+                                 "time_zone", v1::OPERATOR_EQUALS, {"Europe/Moscow"}, true},
+                             ConditionCase{"time_zone", v1::OPERATOR_EQUALS, {"UTC"}, false}));
+
+INSTANTIATE_TEST_SUITE_P(
+    NotEquals, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_NOT_EQUALS, {"enterprise"}, false},
+                      ConditionCase{"plan", v1::OPERATOR_NOT_EQUALS, {"free"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_NOT_EQUALS, {"1500000"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_NOT_EQUALS, {"abc"}, true},
+                      ConditionCase{"beta", v1::OPERATOR_NOT_EQUALS, {"true"}, false},
+                      ConditionCase{"beta", v1::OPERATOR_NOT_EQUALS, {"false"}, true},
+                      ConditionCase{"tags", v1::OPERATOR_NOT_EQUALS, {"edi"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_NOT_EQUALS, {"crm"}, true},
+                      ConditionCase{"region", v1::OPERATOR_NOT_EQUALS, {"eu"}, true},
+                      ConditionCase{"key", v1::OPERATOR_NOT_EQUALS, {"globex"}, true}));
+
+INSTANTIATE_TEST_SUITE_P(
+    In, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_IN, {"free", "enterprise"}, true},
+                      ConditionCase{"plan", v1::OPERATOR_IN, {"free", "team"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_IN, {"abc", "1500000.0"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_IN, {"1", "2"}, false},
+                      ConditionCase{"beta", v1::OPERATOR_IN, {"false", "true"}, true},
+                      ConditionCase{"beta", v1::OPERATOR_IN, {"false"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_IN, {"crm", "edi"}, true},
+                      ConditionCase{"tags", v1::OPERATOR_IN, {"crm", "hr"}, false},
+                      ConditionCase{"region", v1::OPERATOR_IN, {"eu", "us"}, false},
+                      ConditionCase{"key", v1::OPERATOR_IN, {"globex", "acme"}, true}));
+
+INSTANTIATE_TEST_SUITE_P(
+    NotIn, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_NOT_IN, {"free", "team"}, true},
+                      ConditionCase{"plan", v1::OPERATOR_NOT_IN, {"enterprise"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_NOT_IN, {"1500000"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_NOT_IN, {"7"}, true},
+                      ConditionCase{"beta", v1::OPERATOR_NOT_IN, {"true"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_NOT_IN, {"edi"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_NOT_IN, {"crm"}, true},
+                      ConditionCase{"region", v1::OPERATOR_NOT_IN, {"eu"}, true}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Numeric, ConditionTest,
+    ::testing::Values(ConditionCase{"ltv", v1::OPERATOR_LESS, {"2000000"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_LESS, {"1500000"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_LESS_OR_EQUAL, {"1500000"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_LESS_OR_EQUAL, {"1499999.5"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_GREATER, {"1500000"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_GREATER, {"1e6"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_GREATER_OR_EQUAL, {"1500000"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_GREATER_OR_EQUAL, {"-5"}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_GREATER_OR_EQUAL, {"lots"}, false},
+                      // a string whose whole text is a number compares numerically
+                      ConditionCase{"seats", v1::OPERATOR_GREATER, {"100"}, true},
+                      ConditionCase{"seats", v1::OPERATOR_LESS, {"100"}, false},
+                      ConditionCase{"seats", v1::OPERATOR_LESS_OR_EQUAL, {"250"}, true},
+                      // any other string, bool, list, absent: false
+                      ConditionCase{"code", v1::OPERATOR_GREATER_OR_EQUAL, {"0"}, false},
+                      ConditionCase{"code", v1::OPERATOR_LESS, {"0"}, false},
+                      ConditionCase{"plan", v1::OPERATOR_GREATER, {"0"}, false},
+                      ConditionCase{"beta", v1::OPERATOR_GREATER, {"0"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_GREATER, {"0"}, false},
+                      ConditionCase{"region", v1::OPERATOR_LESS, {"10"}, false},
+                      ConditionCase{"region", v1::OPERATOR_GREATER_OR_EQUAL, {"0"}, false}));
+
+INSTANTIATE_TEST_SUITE_P(
+    Exists, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_EXISTS, {}, true},
+                      ConditionCase{"ltv", v1::OPERATOR_EXISTS, {}, true},
+                      ConditionCase{"beta", v1::OPERATOR_EXISTS, {}, true},
+                      ConditionCase{"tags", v1::OPERATOR_EXISTS, {}, true},
+                      ConditionCase{"region", v1::OPERATOR_EXISTS, {}, false},
+                      ConditionCase{"name", v1::OPERATOR_EXISTS, {}, true},
+                      ConditionCase{"plan", v1::OPERATOR_NOT_EXISTS, {}, false},
+                      ConditionCase{"tags", v1::OPERATOR_NOT_EXISTS, {}, false},
+                      ConditionCase{"region", v1::OPERATOR_NOT_EXISTS, {}, true},
+                      ConditionCase{"key", v1::OPERATOR_NOT_EXISTS, {}, false}));
+
+INSTANTIATE_TEST_SUITE_P(
+    StartsWith, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_STARTS_WITH, {"enter"}, true},
+                      ConditionCase{"plan", v1::OPERATOR_STARTS_WITH, {"prise"}, false},
+                      ConditionCase{"tags", v1::OPERATOR_STARTS_WITH, {"po"}, true},
+                      ConditionCase{"tags", v1::OPERATOR_STARTS_WITH, {"x"}, false},
+                      ConditionCase{"ltv", v1::OPERATOR_STARTS_WITH, {"15"}, false},
+                      ConditionCase{"beta", v1::OPERATOR_STARTS_WITH, {"t"}, false},
+                      ConditionCase{"region", v1::OPERATOR_STARTS_WITH, {""}, false},
+                      ConditionCase{"name", v1::OPERATOR_STARTS_WITH, {"ACME"}, true},
+                      ConditionCase{"key", v1::OPERATOR_STARTS_WITH, {"ac"}, true}));
+
+INSTANTIATE_TEST_SUITE_P(
+    UnknownOperator, ConditionTest,
+    ::testing::Values(ConditionCase{"plan", v1::OPERATOR_UNSPECIFIED, {"enterprise"}, false},
+                      ConditionCase{"plan", static_cast<v1::Operator>(99), {"enterprise"}, false}));
+
+TEST(ConditionHoldsTest, ContextAttributesWinOverTheAccounts) {
+  const v1::Account acme = Acme();
+  AttributeMap extra;
+  extra["plan"].set_string_value("free");
+  extra["region"].set_string_value("eu");
+  EXPECT_TRUE(ConditionHolds(Cond("plan", v1::OPERATOR_EQUALS, {"free"}), "acme", &acme, &extra));
+  EXPECT_FALSE(
+      ConditionHolds(Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"}), "acme", &acme, &extra));
+  EXPECT_TRUE(ConditionHolds(Cond("region", v1::OPERATOR_EXISTS), "acme", &acme, &extra));
+  // Attributes the context does not give still come from the registry.
+  EXPECT_TRUE(ConditionHolds(Cond("ltv", v1::OPERATOR_GREATER, {"1000"}), "acme", &acme, &extra));
+}
+
+TEST(ConditionHoldsTest, ContextValueOfAnotherTypeIsComparedByItsOwnType) {
+  const v1::Account acme = Acme();
+  AttributeMap extra;
+  extra["ltv"].set_string_value("unknown");
+  EXPECT_FALSE(ConditionHolds(Cond("ltv", v1::OPERATOR_GREATER, {"0"}), "acme", &acme, &extra));
+  EXPECT_TRUE(ConditionHolds(Cond("ltv", v1::OPERATOR_EQUALS, {"unknown"}), "acme", &acme, &extra));
+}
+
+TEST(ConditionHoldsTest, ContextValueWithoutKindIsIgnored) {
+  const v1::Account acme = Acme();
+  AttributeMap extra;
+  extra["plan"];  // no value set
+  extra["region"];
+  EXPECT_TRUE(
+      ConditionHolds(Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"}), "acme", &acme, &extra));
+  EXPECT_FALSE(ConditionHolds(Cond("region", v1::OPERATOR_EXISTS), "acme", &acme, &extra));
+}
+
+TEST(ConditionHoldsTest, ReservedNamesAlwaysMeanTheAccountsFields) {
+  const v1::Account acme = Acme();
+  AttributeMap extra;
+  extra["key"].set_string_value("globex");
+  extra["name"].set_string_value("Globex");
+  EXPECT_TRUE(ConditionHolds(Cond("key", v1::OPERATOR_EQUALS, {"acme"}), "acme", &acme, &extra));
+  EXPECT_TRUE(
+      ConditionHolds(Cond("name", v1::OPERATOR_EQUALS, {"ACME, Inc"}), "acme", &acme, &extra));
+}
+
+TEST(ConditionHoldsTest, AccountUnknownToTheRegistrySeesKeyAndContextOnly) {
+  AttributeMap extra;
+  extra["plan"].set_string_value("team");
+  EXPECT_TRUE(
+      ConditionHolds(Cond("key", v1::OPERATOR_EQUALS, {"newco"}), "newco", nullptr, &extra));
+  EXPECT_TRUE(
+      ConditionHolds(Cond("plan", v1::OPERATOR_EQUALS, {"team"}), "newco", nullptr, &extra));
+  EXPECT_FALSE(ConditionHolds(Cond("name", v1::OPERATOR_EXISTS), "newco", nullptr, &extra));
+  EXPECT_TRUE(
+      ConditionHolds(Cond("time_zone", v1::OPERATOR_NOT_EXISTS), "newco", nullptr, nullptr));
+  EXPECT_FALSE(ConditionHolds(Cond("ltv", v1::OPERATOR_EXISTS), "newco", nullptr, nullptr));
+}
+
+TEST(ConditionHoldsTest, EmptyAccountFieldsAreAbsent) {
+  const v1::Account globex = Globex();  // no time zone
+  EXPECT_FALSE(ConditionHolds(Cond("time_zone", v1::OPERATOR_EXISTS), "globex", &globex, nullptr));
+  EXPECT_FALSE(ConditionHolds(Cond("key", v1::OPERATOR_EXISTS), "", &globex, nullptr));
+}
+
+// ---------------------------------------------------------------------------
+// Segments
+
+v1::Segment TopLtv() {
+  return Parse<v1::Segment>(R"pb(
+    key: "top-ltv"
+    included: "initech"
+    excluded: "acme-staging"
+    conditions { attribute: "ltv" op: OPERATOR_GREATER_OR_EQUAL values: "1000000" }
+    conditions { attribute: "plan" op: OPERATOR_EQUALS values: "enterprise" }
+  )pb");
+}
+
+TEST(SegmentContainsTest, MatchAllNeedsEveryCondition) {
+  const v1::Segment segment = TopLtv();
+  const v1::Account acme = Acme();
+  const v1::Account globex = Globex();
+  EXPECT_TRUE(SegmentContains(segment, "acme", &acme, nullptr));
+  EXPECT_FALSE(SegmentContains(segment, "globex", &globex, nullptr));
+  AttributeMap free;
+  free["plan"].set_string_value("free");
+  EXPECT_FALSE(SegmentContains(segment, "acme", &acme, &free));  // ltv holds, plan does not
+}
+
+TEST(SegmentContainsTest, UnspecifiedMatchMeansAll) {
+  v1::Segment segment = TopLtv();
+  segment.set_match(v1::MATCH_ALL);
+  const v1::Account acme = Acme();
+  AttributeMap free;
+  free["plan"].set_string_value("free");
+  EXPECT_FALSE(SegmentContains(segment, "acme", &acme, &free));
+  segment.clear_match();
+  EXPECT_FALSE(SegmentContains(segment, "acme", &acme, &free));
+  EXPECT_TRUE(SegmentContains(segment, "acme", &acme, nullptr));
+}
+
+TEST(SegmentContainsTest, MatchAnyNeedsOneCondition) {
+  v1::Segment segment = TopLtv();
+  segment.set_match(v1::MATCH_ANY);
+  const v1::Account acme = Acme();
+  const v1::Account globex = Globex();
+  AttributeMap free;
+  free["plan"].set_string_value("free");
+  EXPECT_TRUE(SegmentContains(segment, "acme", &acme, &free));  // ltv holds
+  EXPECT_FALSE(SegmentContains(segment, "globex", &globex, nullptr));
+}
+
+TEST(SegmentContainsTest, IncludedAccountsAreMembersWhateverTheConditions) {
+  const v1::Segment segment = TopLtv();
+  EXPECT_TRUE(SegmentContains(segment, "initech", nullptr, nullptr));
+}
+
+TEST(SegmentContainsTest, ExcludedAccountsAreNotMembersWhateverTheConditions) {
+  const v1::Segment segment = TopLtv();
+  v1::Account staging = Acme();
+  staging.set_key("acme-staging");
+  EXPECT_FALSE(SegmentContains(segment, "acme-staging", &staging, nullptr));
+}
+
+TEST(SegmentContainsTest, WithoutConditionsOnlyIncludedAccountsAreMembers) {
+  const v1::Segment segment = Parse<v1::Segment>(R"pb(key: "pilot" included: "acme")pb");
+  const v1::Account acme = Acme();
+  const v1::Account globex = Globex();
+  EXPECT_TRUE(SegmentContains(segment, "acme", &acme, nullptr));
+  EXPECT_FALSE(SegmentContains(segment, "globex", &globex, nullptr));
+  EXPECT_FALSE(SegmentContains(segment, "", nullptr, nullptr));
+  v1::Segment match_any = segment;
+  match_any.set_match(v1::MATCH_ANY);
+  EXPECT_FALSE(SegmentContains(match_any, "globex", &globex, nullptr));
+}
+
+TEST(SegmentContainsTest, UnknownAccountIsJudgedOnContextAttributes) {
+  const v1::Segment segment = TopLtv();
+  AttributeMap extra;
+  extra["ltv"].set_number_value(2e6);
+  extra["plan"].set_string_value("enterprise");
+  EXPECT_TRUE(SegmentContains(segment, "newco", nullptr, &extra));
+  EXPECT_FALSE(SegmentContains(segment, "newco", nullptr, nullptr));
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot
+
+TEST(SnapshotTest, FindsWhatWasAdded) {
+  Snapshot::Builder builder;
+  builder.AddFlag(BoolFlag("b-flag"));
+  builder.AddSegment(TopLtv());
+  builder.AddAccount(Acme());
+  auto snapshot = std::move(builder).Build();
+
+  ASSERT_NE(snapshot->FindFlag("b-flag"), nullptr);
+  EXPECT_EQ(snapshot->FindFlag("b-flag")->key(), "b-flag");
+  EXPECT_EQ(snapshot->FindFlag("b-flag"), snapshot->FindFlag(std::string("b-flag")));
+  ASSERT_NE(snapshot->FindSegment("top-ltv"), nullptr);
+  EXPECT_EQ(snapshot->FindSegment("top-ltv")->key(), "top-ltv");
+  ASSERT_NE(snapshot->FindAccount("acme"), nullptr);
+  EXPECT_EQ(snapshot->FindAccount("acme")->name(), "ACME, Inc");
+
+  EXPECT_EQ(snapshot->FindFlag("nope"), nullptr);
+  EXPECT_EQ(snapshot->FindSegment("nope"), nullptr);
+  EXPECT_EQ(snapshot->FindAccount("nope"), nullptr);
+  EXPECT_EQ(snapshot->FindFlag(""), nullptr);
+}
+
+TEST(SnapshotTest, ListsFlagsInKeyOrder) {
+  Snapshot::Builder builder;
+  for (const char* key : {"m", "a", "z", "b"}) builder.AddFlag(BoolFlag(key));
+  v1::Flag archived = BoolFlag("c");
+  archived.set_archived(true);
+  builder.AddFlag(archived);
+  auto snapshot = std::move(builder).Build();
+  std::vector<std::string> keys;
+  for (const v1::Flag* f : snapshot->flags()) keys.push_back(f->key());
+  EXPECT_THAT(keys, ElementsAre("a", "b", "c", "m", "z"));
+}
+
+TEST(SnapshotTest, LaterObjectWithTheSameKeyWins) {
+  Snapshot::Builder builder;
+  v1::Flag first = BoolFlag("f");
+  first.set_description("first");
+  v1::Flag second = BoolFlag("f");
+  second.set_description("second");
+  second.set_default_variant("on");
+  builder.AddFlag(first);
+  builder.AddFlag(second);
+  v1::Account acme = Acme();
+  builder.AddAccount(acme);
+  acme.set_name("ACME 2");
+  builder.AddAccount(acme);
+  auto snapshot = std::move(builder).Build();
+
+  EXPECT_EQ(snapshot->FindFlag("f")->description(), "second");
+  ASSERT_EQ(snapshot->flags().size(), 1u);
+  EXPECT_EQ(snapshot->flags()[0]->description(), "second");
+  EXPECT_EQ(Evaluate(*snapshot, "f", Ctx("acme"), Noon()).variant, "on");
+  EXPECT_EQ(snapshot->FindAccount("acme")->name(), "ACME 2");
+}
+
+TEST(SnapshotTest, ResultsPointIntoTheSnapshotAndOutliveTheBuilder) {
+  std::shared_ptr<const Snapshot> snapshot;
+  {
+    Snapshot::Builder builder;
+    builder.AddFlag(BoolFlag("f"));
+    snapshot = std::move(builder).Build();
+  }
+  const Evaluation e = Evaluate(*snapshot, "f", Ctx("acme"), Noon());
+  const v1::Flag* flag = snapshot->FindFlag("f");
+  EXPECT_EQ(e.value, &flag->variants(1).value());
+  EXPECT_EQ(e.variant.data(), flag->variants(1).name().data());
+}
+
+// ---------------------------------------------------------------------------
+// Targeting order
+
+class EvaluateTest : public ::testing::Test {
+ protected:
+  // The instant acme's override ends.
+  static absl::Time OverrideEnd() {
+    return absl::FromCivil(absl::CivilSecond(2026, 12, 1, 0, 0, 0), Moscow());
+  }
+
+  // checkout-v2: acme is pinned "on" until OverrideEnd(); globex is deferred
+  // ("off"); rule "pilot" serves "on" to the pilot segment, rule "big" to
+  // enterprise accounts.
+  static v1::Flag Checkout() {
+    v1::Flag flag = BoolFlag("checkout-v2");
+    v1::Override* o = flag.add_overrides();
+    o->set_account_key("acme");
+    o->set_variant("on");
+    o->set_reason("asked for the beta");
+    *o->mutable_ends_at() = rampart::ToProto(OverrideEnd());
+    o = flag.add_overrides();
+    o->set_account_key("globex");
+    o->set_variant("off");
+    o->set_reason("adapting its integrations");
+    o->set_deferral(true);
+    AddRule(flag, "pilot", "on")->add_segments("pilot");
+    *AddRule(flag, "big", "on")->add_conditions() =
+        Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"});
+    return flag;
+  }
+
+  void Build(std::vector<v1::Flag> flags) {
+    Snapshot::Builder builder;
+    for (v1::Flag& f : flags) builder.AddFlag(std::move(f));
+    builder.AddSegment(
+        Parse<v1::Segment>(R"pb(key: "pilot" included: "initech" included: "acme")pb"));
+    builder.AddSegment(TopLtv());
+    builder.AddAccount(Acme());
+    builder.AddAccount(Globex());
+    builder.AddAccount(Parse<v1::Account>(R"pb(
+      key: "initech"
+      attributes {
+        key: "plan"
+        value { string_value: "enterprise" }
+      }
+    )pb"));
+    snapshot_ = std::move(builder).Build();
+  }
+
+  Evaluation Eval(absl::string_view flag, absl::string_view account, absl::Time at = Noon(),
+                  const AttributeMap* extra = nullptr) {
+    return Evaluate(*snapshot_, flag, Ctx(account, extra), at);
+  }
+
+  std::shared_ptr<const Snapshot> snapshot_;
+};
+
+void ExpectServes(const Evaluation& e, absl::string_view variant, v1::Reason reason,
+                  absl::string_view detail = "") {
+  EXPECT_EQ(e.error, v1::ERROR_CODE_UNSPECIFIED);
+  EXPECT_EQ(e.variant, variant);
+  EXPECT_EQ(e.reason, reason) << v1::Reason_Name(e.reason);
+  EXPECT_EQ(e.detail, detail);
+  ASSERT_NE(e.value, nullptr);
+  EXPECT_EQ(e.value->bool_value(), variant == "on");
+}
+
+void ExpectError(const Evaluation& e, v1::ErrorCode code) {
+  EXPECT_EQ(e.reason, v1::REASON_ERROR);
+  EXPECT_EQ(e.error, code) << v1::ErrorCode_Name(e.error);
+  EXPECT_EQ(e.value, nullptr);
+  EXPECT_TRUE(e.variant.empty());
+}
+
+TEST_F(EvaluateTest, UnknownFlagIsNotFound) {
+  Build({Checkout()});
+  ExpectError(Eval("nope", "acme"), v1::ERROR_CODE_FLAG_NOT_FOUND);
+  EXPECT_TRUE(Eval("nope", "acme").detail.empty());
+}
+
+TEST_F(EvaluateTest, ArchivedFlagIsNotFound) {
+  v1::Flag flag = Checkout();
+  flag.set_archived(true);
+  Build({flag});
+  ExpectError(Eval("checkout-v2", "acme"), v1::ERROR_CODE_FLAG_NOT_FOUND);
+  ExpectError(EvaluateFlag(*snapshot_, *snapshot_->FindFlag("checkout-v2"), Ctx("acme"), Noon()),
+              v1::ERROR_CODE_FLAG_NOT_FOUND);
+}
+
+TEST_F(EvaluateTest, KillSwitchServesOffVariantToEveryoneEvenOverriddenAccounts) {
+  v1::Flag flag = Checkout();
+  flag.set_enabled(false);
+  v1::Variant* dark = flag.add_variants();
+  dark->set_name("dark");
+  dark->mutable_value()->set_bool_value(false);
+  flag.set_off_variant("dark");
+  Build({flag});
+  for (const char* account : {"acme", "globex", "initech", "unknown", ""}) {
+    const Evaluation e = Eval("checkout-v2", account);
+    EXPECT_EQ(e.variant, "dark") << account;
+    EXPECT_EQ(e.reason, v1::REASON_DISABLED) << account;
+    EXPECT_TRUE(e.detail.empty());
+  }
+}
+
+TEST_F(EvaluateTest, OverrideComesBeforeRules) {
+  v1::Flag flag = Checkout();
+  flag.mutable_overrides(0)->set_variant("off");  // acme is in "pilot" and enterprise
+  Build({flag});
+  ExpectServes(Eval("checkout-v2", "acme"), "off", v1::REASON_OVERRIDE, "asked for the beta");
+}
+
+TEST_F(EvaluateTest, OverrideAppliesUntilItsEndExclusive) {
+  Build({Checkout()});
+  const absl::Time end = OverrideEnd();
+  ExpectServes(Eval("checkout-v2", "acme", Noon()), "on", v1::REASON_OVERRIDE,
+               "asked for the beta");
+  ExpectServes(Eval("checkout-v2", "acme", end - absl::Nanoseconds(1)), "on", v1::REASON_OVERRIDE,
+               "asked for the beta");
+  // At the end instant the override no longer applies: targeting decides.
+  ExpectServes(Eval("checkout-v2", "acme", end), "on", v1::REASON_TARGETING_MATCH, "pilot");
+  ExpectServes(Eval("checkout-v2", "acme", end + absl::Hours(24 * 365)), "on",
+               v1::REASON_TARGETING_MATCH, "pilot");
+}
+
+TEST_F(EvaluateTest, EndedOverrideFallsThroughToTheDefault) {
+  v1::Flag flag = Checkout();
+  flag.clear_rules();
+  flag.mutable_overrides(0)->set_variant("on");
+  Build({flag});
+  ExpectServes(Eval("checkout-v2", "acme", OverrideEnd()), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, OverrideWithoutEndNeverEnds) {
+  v1::Flag flag = Checkout();
+  flag.mutable_overrides(0)->clear_ends_at();
+  flag.clear_rules();
+  Build({flag});
+  ExpectServes(Eval("checkout-v2", "acme", absl::InfiniteFuture()), "on", v1::REASON_OVERRIDE,
+               "asked for the beta");
+}
+
+TEST_F(EvaluateTest, DeferralIsReportedAsDeferred) {
+  Build({Checkout()});
+  // globex would match no rule anyway; initech-like targeting cannot reach it.
+  ExpectServes(Eval("checkout-v2", "globex"), "off", v1::REASON_DEFERRED,
+               "adapting its integrations");
+}
+
+TEST_F(EvaluateTest, DeferralKeepsAnAccountOutOfARuleThatMatchesIt) {
+  v1::Flag flag = Checkout();
+  flag.mutable_overrides(1)->set_account_key("initech");  // initech is in "pilot"
+  Build({flag});
+  ExpectServes(Eval("checkout-v2", "initech"), "off", v1::REASON_DEFERRED,
+               "adapting its integrations");
+}
+
+TEST_F(EvaluateTest, FirstMatchingRuleWins) {
+  Build({Checkout()});
+  // initech is in "pilot" and is enterprise: both rules match.
+  ExpectServes(Eval("checkout-v2", "initech"), "on", v1::REASON_TARGETING_MATCH, "pilot");
+  v1::Flag swapped = Checkout();
+  swapped.mutable_rules()->SwapElements(0, 1);
+  Build({swapped});
+  ExpectServes(Eval("checkout-v2", "initech"), "on", v1::REASON_TARGETING_MATCH, "big");
+}
+
+TEST_F(EvaluateTest, RuleNeedsSegmentAndConditionsTogether) {
+  v1::Flag flag = BoolFlag("f");
+  v1::Rule* rule = AddRule(flag, "eu-pilot", "on");
+  rule->add_segments("pilot");
+  *rule->add_conditions() = Cond("region", v1::OPERATOR_EQUALS, {"eu"});
+  Build({flag});
+  AttributeMap eu;
+  eu["region"].set_string_value("eu");
+  ExpectServes(Eval("f", "initech", Noon(), &eu), "on", v1::REASON_TARGETING_MATCH, "eu-pilot");
+  ExpectServes(Eval("f", "initech"), "off", v1::REASON_DEFAULT);              // condition fails
+  ExpectServes(Eval("f", "globex", Noon(), &eu), "off", v1::REASON_DEFAULT);  // not in segment
+}
+
+TEST_F(EvaluateTest, RuleMatchesWhenTheAccountIsInAnyListedSegment) {
+  v1::Flag flag = BoolFlag("f");
+  v1::Rule* rule = AddRule(flag, "r", "on");
+  rule->add_segments("pilot");
+  rule->add_segments("top-ltv");
+  Build({flag});
+  ExpectServes(Eval("f", "initech"), "on", v1::REASON_TARGETING_MATCH, "r");  // pilot
+  ExpectServes(Eval("f", "acme"), "on", v1::REASON_TARGETING_MATCH, "r");     // both
+  ExpectServes(Eval("f", "globex"), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, SegmentUnknownToTheSnapshotNeverMatches) {
+  v1::Flag flag = BoolFlag("f");
+  AddRule(flag, "ghost-only", "on")->add_segments("ghost");
+  v1::Rule* mixed = AddRule(flag, "ghost-or-pilot", "on");
+  mixed->add_segments("ghost");
+  mixed->add_segments("pilot");
+  Build({flag});
+  ExpectServes(Eval("f", "initech"), "on", v1::REASON_TARGETING_MATCH, "ghost-or-pilot");
+  ExpectServes(Eval("f", "globex"), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, ContextAttributesWinInRules) {
+  Build({Checkout()});
+  AttributeMap free;
+  free["plan"].set_string_value("free");
+  AttributeMap enterprise;
+  enterprise["plan"].set_string_value("enterprise");
+  // newco is in no segment and not in the registry: only the context speaks.
+  ExpectServes(Eval("checkout-v2", "newco"), "off", v1::REASON_DEFAULT);
+  ExpectServes(Eval("checkout-v2", "newco", Noon(), &enterprise), "on", v1::REASON_TARGETING_MATCH,
+               "big");
+  v1::Flag flag = BoolFlag("f");
+  *AddRule(flag, "big", "on")->add_conditions() = Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"});
+  Build({flag});
+  ExpectServes(Eval("f", "acme"), "on", v1::REASON_TARGETING_MATCH, "big");
+  ExpectServes(Eval("f", "acme", Noon(), &free), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, NoTargetingIsStaticAndUnmatchedTargetingIsDefault) {
+  v1::Flag plain = BoolFlag("plain");
+  v1::Flag with_rules = BoolFlag("with-rules");
+  *AddRule(with_rules, "r", "on")->add_conditions() = Cond("region", v1::OPERATOR_EXISTS);
+  v1::Flag with_override = BoolFlag("with-override");
+  v1::Override* o = with_override.add_overrides();
+  o->set_account_key("globex");
+  o->set_variant("on");
+  o->set_reason("r");
+  *o->mutable_ends_at() = rampart::ToProto(Noon());  // already ended: still "targeted"
+  Build({plain, with_rules, with_override});
+  ExpectServes(Eval("plain", "acme"), "off", v1::REASON_STATIC);
+  ExpectServes(Eval("plain", ""), "off", v1::REASON_STATIC);
+  ExpectServes(Eval("with-rules", "acme"), "off", v1::REASON_DEFAULT);
+  ExpectServes(Eval("with-override", "acme"), "off", v1::REASON_DEFAULT);
+  ExpectServes(Eval("with-override", "globex"), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, EmptyAccountKeyGetsNoOverride) {
+  v1::Flag flag = Checkout();
+  flag.mutable_overrides(0)->set_account_key("");  // not valid, but must not match ""
+  Build({flag});
+  ExpectServes(Eval("checkout-v2", ""), "off", v1::REASON_DEFAULT);
+}
+
+TEST_F(EvaluateTest, MissingVariantIsAGeneralError) {
+  v1::Flag bad_default = BoolFlag("bad-default");
+  bad_default.set_default_variant("blue");
+  v1::Flag bad_off = BoolFlag("bad-off");
+  bad_off.set_enabled(false);
+  bad_off.set_off_variant("dark");
+  v1::Flag bad_rule = BoolFlag("bad-rule");
+  AddRule(bad_rule, "r", "green")->add_segments("pilot");
+  v1::Flag bad_override = BoolFlag("bad-override");
+  v1::Override* o = bad_override.add_overrides();
+  o->set_account_key("acme");
+  o->set_variant("red");
+  o->set_reason("r");
+  Build({bad_default, bad_off, bad_rule, bad_override});
+
+  Evaluation e = Eval("bad-default", "acme");
+  ExpectError(e, v1::ERROR_CODE_GENERAL);
+  EXPECT_EQ(e.detail, "blue");
+  e = Eval("bad-off", "acme");
+  ExpectError(e, v1::ERROR_CODE_GENERAL);
+  EXPECT_EQ(e.detail, "dark");
+  e = Eval("bad-rule", "initech");
+  ExpectError(e, v1::ERROR_CODE_GENERAL);
+  EXPECT_EQ(e.detail, "green");
+  ExpectServes(Eval("bad-rule", "globex"), "off", v1::REASON_DEFAULT);
+  e = Eval("bad-override", "acme");
+  ExpectError(e, v1::ERROR_CODE_GENERAL);
+  EXPECT_EQ(e.detail, "red");
+}
+
+TEST_F(EvaluateTest, EvaluateFlagAgreesWithEvaluate) {
+  Build({Checkout()});
+  const v1::Flag* flag = snapshot_->FindFlag("checkout-v2");
+  ASSERT_NE(flag, nullptr);
+  for (const char* account : {"acme", "globex", "initech", "newco"}) {
+    const Evaluation a = Eval("checkout-v2", account);
+    const Evaluation b = EvaluateFlag(*snapshot_, *flag, Ctx(account), Noon());
+    EXPECT_EQ(a.value, b.value) << account;
+    EXPECT_EQ(a.variant, b.variant) << account;
+    EXPECT_EQ(a.reason, b.reason) << account;
+    EXPECT_EQ(a.detail, b.detail) << account;
+  }
+}
+
+TEST_F(EvaluateTest, EvaluateFlagRefusesAFlagFromElsewhere) {
+  Build({Checkout()});
+  const v1::Flag copy = *snapshot_->FindFlag("checkout-v2");
+  ExpectError(EvaluateFlag(*snapshot_, copy, Ctx("acme"), Noon()), v1::ERROR_CODE_GENERAL);
+}
+
+TEST_F(EvaluateTest, ServesValuesOfEveryType) {
+  v1::Flag limits = Parse<v1::Flag>(R"pb(
+    key: "limits"
+    type: FLAG_TYPE_JSON
+    variants {
+      name: "small"
+      value { json_value: "{\"rows\": 100}" }
+    }
+    variants {
+      name: "large"
+      value { json_value: "{\"rows\": 10000}" }
+    }
+    default_variant: "small"
+    off_variant: "small"
+    enabled: true
+    rules { id: "big" segments: "top-ltv" variant: "large" }
+  )pb");
+  v1::Flag theme = Parse<v1::Flag>(R"pb(
+    key: "theme"
+    type: FLAG_TYPE_STRING
+    variants {
+      name: "classic"
+      value { string_value: "classic" }
+    }
+    default_variant: "classic"
+    off_variant: "classic"
+    enabled: true
+  )pb");
+  Build({limits, theme});
+  Evaluation e = Eval("limits", "acme");
+  ASSERT_NE(e.value, nullptr);
+  EXPECT_EQ(e.value->json_value(), "{\"rows\": 10000}");
+  EXPECT_EQ(e.reason, v1::REASON_TARGETING_MATCH);
+  e = Eval("theme", "acme");
+  ASSERT_NE(e.value, nullptr);
+  EXPECT_EQ(e.value->string_value(), "classic");
+  EXPECT_EQ(e.reason, v1::REASON_STATIC);
+}
+
+TEST_F(EvaluateTest, DoesNotAllocate) {
+  v1::Flag targeted = Checkout();
+  *AddRule(targeted, "ltv", "on")->add_conditions() =
+      Cond("ltv", v1::OPERATOR_GREATER_OR_EQUAL, {"1000000"});
+  AddRule(targeted, "top", "on")->add_segments("top-ltv");
+  const long before_build = g_allocations.load();
+  Build({BoolFlag("plain"), targeted});
+  ASSERT_GT(g_allocations.load() - before_build, 0) << "the allocation counter is not counting";
+  AttributeMap extra;
+  extra["plan"].set_string_value("a-plan-name-longer-than-small-string-buffers");
+
+  const long before = g_allocations.load();
+  Evaluation e = Eval("plain", "acme");
+  e = Eval("checkout-v2", "acme");                   // override
+  e = Eval("checkout-v2", "globex");                 // deferral
+  e = Eval("checkout-v2", "acme", OverrideEnd());    // rules
+  e = Eval("checkout-v2", "newco", Noon(), &extra);  // rules, then default
+  e = Eval("checkout-v2-with-a-long-missing-key", "acme");
+  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(e.error, v1::ERROR_CODE_FLAG_NOT_FOUND);
+}
+
+// ---------------------------------------------------------------------------
+// ToProto
+
+TEST(ToProtoTest, CopiesAServedValue) {
+  v1::FlagValue value;
+  value.set_bool_value(true);
+  Evaluation e;
+  e.value = &value;
+  e.variant = "on";
+  e.reason = v1::REASON_TARGETING_MATCH;
+  e.detail = "pilot";
+  const v1::EvaluationResult r = ToProto("checkout-v2", e, 42);
+  EXPECT_EQ(r.flag_key(), "checkout-v2");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r.value().bool_value());
+  EXPECT_EQ(r.variant(), "on");
+  EXPECT_EQ(r.reason(), v1::REASON_TARGETING_MATCH);
+  EXPECT_EQ(r.error_code(), v1::ERROR_CODE_UNSPECIFIED);
+  EXPECT_EQ(r.error_message(), "");
+  EXPECT_EQ(r.detail(), "pilot");
+  EXPECT_EQ(r.flag_revision(), 42);
+}
+
+TEST(ToProtoTest, KeepsAFalseBoolValue) {
+  // false is the default of bool_value: the oneof case must still be set.
+  v1::FlagValue value;
+  value.set_bool_value(false);
+  Evaluation e;
+  e.value = &value;
+  e.variant = "off";
+  e.reason = v1::REASON_STATIC;
+  const v1::EvaluationResult r = ToProto("f", e, 1);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r.value().kind_case(), v1::FlagValue::kBoolValue);
+  EXPECT_FALSE(r.value().bool_value());
+}
+
+TEST(ToProtoTest, DescribesNotFound) {
+  Snapshot::Builder builder;
+  auto snapshot = std::move(builder).Build();
+  const v1::EvaluationResult r =
+      ToProto("ghost", Evaluate(*snapshot, "ghost", Ctx("acme"), Noon()), 0);
+  EXPECT_EQ(r.flag_key(), "ghost");
+  EXPECT_FALSE(r.has_value());
+  EXPECT_EQ(r.variant(), "");
+  EXPECT_EQ(r.reason(), v1::REASON_ERROR);
+  EXPECT_EQ(r.error_code(), v1::ERROR_CODE_FLAG_NOT_FOUND);
+  EXPECT_EQ(r.error_message(), "flag \"ghost\": not found (unknown or archived)");
+}
+
+TEST(ToProtoTest, NamesTheMissingVariant) {
+  v1::Flag flag = BoolFlag("f");
+  flag.set_default_variant("blue");
+  flag.set_revision(7);
+  Snapshot::Builder builder;
+  builder.AddFlag(flag);
+  auto snapshot = std::move(builder).Build();
+  const v1::EvaluationResult r = ToProto("f", Evaluate(*snapshot, "f", Ctx("acme"), Noon()),
+                                         snapshot->FindFlag("f")->revision());
+  EXPECT_EQ(r.error_code(), v1::ERROR_CODE_GENERAL);
+  EXPECT_EQ(r.error_message(), "flag \"f\": variant \"blue\" does not exist");
+  EXPECT_EQ(r.flag_revision(), 7);
+}
+
+}  // namespace
+}  // namespace rampart::eval
