@@ -71,7 +71,8 @@ TEST_F(E2eTest, ReimportUpsertsAndCountsUnchanged) {
 }
 
 TEST_F(E2eTest, SegmentsByRulesAndMembersAndLookups) {
-  CliOk({"account", "import", WriteFile("crm.csv", kCsv), "--reason", "CRM sync"});
+  EXPECT_EQ(Cli({"account", "import", WriteFile("crm.csv", kCsv), "--reason", "CRM sync"}).exit_code,
+            3);
   CliOk({"segment", "create", "top-ltv", "--where", "ltv >= 2000000", "--reason", "protect"});
   CliOk({"segment", "create", "pilot", "--include", "books", "--where", "tags in beta,pilot",
          "--match", "any", "--reason", "pilot group"});
