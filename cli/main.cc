@@ -1,0 +1,109 @@
+// rampart: the command-line client of rampartd, for release managers,
+// engineers and support. `rampart NOUN VERB ...`; every verb has --help.
+// The verbs live in cli/commands/, one file a noun; docs/cli.md is the
+// reference.
+//
+// Exit codes: 0 ok, 1 error (one line on stderr), 2 usage error, 3 `account
+// import` with rejected rows. Nothing is thrown out of main.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "cli/commands/commands.h"
+#include "cli/commands/common.h"
+
+namespace rampart::cli {
+namespace {
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:7311";
+
+// $RAMPART_ACTOR, else $USER, else "unknown".
+std::string DefaultActor() {
+  for (const char* name : {"RAMPART_ACTOR", "USER"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return "unknown";
+}
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& globals) {
+  globals.server = kDefaultServer;
+  globals.actor = DefaultActor();
+  app.add_option("--server", globals.server,
+                 "rampartd's address HOST:PORT (default: $RAMPART_SERVER, else 127.0.0.1:7311)")
+      ->envname("RAMPART_SERVER");
+  app.add_option("--output", globals.output,
+                 "table (for people) or json: the response message in protobuf's JSON mapping "
+                 "(proto field names, every field printed, indented); that JSON follows the "
+                 "versioned rampart.v1 protos, so scripts can rely on it (default: "
+                 "$RAMPART_OUTPUT, else table)")
+      ->envname("RAMPART_OUTPUT")
+      ->check(CLI::IsMember({"table", "json"}));
+  app.add_option("--actor", globals.actor,
+                 "Who makes the change, recorded in the audit log (default: $RAMPART_ACTOR, "
+                 "else $USER, else \"unknown\")");
+  app.add_option("--timeout", globals.timeout_seconds,
+                 "Deadline of each call to rampartd, in seconds (for `account import`: of the "
+                 "whole upload)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+// "rampart flag override set": the deepest command the parser reached, for
+// the hint after a usage error.
+std::string CommandPath(const CLI::App& app) {
+  std::string path = app.get_name();
+  const CLI::App* at = &app;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    path += " " + at->get_name();
+  }
+  return path;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app("rampart: manage flags, segments, accounts and rollouts on rampartd", "rampart");
+  app.footer(
+      "Exit codes: 0 ok, 1 error, 2 usage error, 3 account import rejected rows.\n"
+      "Run 'rampart NOUN VERB --help' for a verb's options; see docs/cli.md.");
+  // Global options may also follow the verb: `rampart flag get x --output json`.
+  app.fallthrough();
+  app.require_subcommand(1);
+
+  GlobalOptions globals;
+  AddGlobalOptions(app, globals);
+  Session session(globals);
+  AddAccountCommands(app, session);
+  AddSegmentCommands(app, session);
+  AddFlagCommands(app, session);
+  AddAuditCommands(app, session);
+  AddEvalCommand(app, session);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e);  // --help
+    }
+    std::cerr << "rampart: error: " << e.what() << "\nRun '" << CommandPath(app)
+              << " --help' for more information.\n";
+    return kExitUsage;
+  }
+  return session.RunPickedVerb();
+}
+
+}  // namespace
+}  // namespace rampart::cli
+
+int main(int argc, char** argv) {
+  try {
+    return rampart::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "rampart: error: internal: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "rampart: error: internal: unknown exception\n";
+  }
+  return rampart::cli::kExitError;
+}
