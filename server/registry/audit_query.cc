@@ -71,7 +71,12 @@ absl::StatusOr<v1::ListAuditResponse> Registry::ListAudit(const v1::ListAuditReq
       error = absl::DataLossError("audit: stored entry does not parse");
       return false;
     }
-    if (req.kind() != v1::OBJECT_KIND_UNSPECIFIED && entry.kind() != req.kind()) return true;
+    // By object, the index already chose the entries (including changes to
+    // other objects that concern this one, such as an override on a flag).
+    if (req.object_key().empty() && req.kind() != v1::OBJECT_KIND_UNSPECIFIED &&
+        entry.kind() != req.kind()) {
+      return true;
+    }
     if (!req.actor().empty() && entry.actor() != req.actor()) return true;
     const absl::Time t = FromProto(entry.time());
     if (has_from && t < from) return !reverse;  // older entries only get older

@@ -136,6 +136,7 @@ absl::StatusOr<v1::Flag> Registry::SetOverride(const v1::SetOverrideRequest& req
   }
   RETURN_IF_ERROR(PrepareFlag(store_, tx, flag));
   tx.Put(&*current, flag);
+  tx.AlsoIndexUnder(v1::OBJECT_KIND_ACCOUNT, o.account_key());
   RETURN_IF_ERROR(tx.Commit().status());
   return flag;
 }
@@ -159,6 +160,7 @@ absl::StatusOr<v1::Flag> Registry::RemoveOverride(const v1::RemoveOverrideReques
   }
   overrides->erase(it);
   tx.Put(&*current, flag);
+  tx.AlsoIndexUnder(v1::OBJECT_KIND_ACCOUNT, req.account_key());
   RETURN_IF_ERROR(tx.Commit().status());
   return flag;
 }

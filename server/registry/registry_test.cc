@@ -160,6 +160,11 @@ TEST_F(RegistryTest, OverrideAppliesUntilItsEnd) {
   ASSERT_OK_AND_ASSIGN(f, registry_->SetOverride(req));
   EXPECT_EQ(f.overrides(0).reason(), "beta customer");
   EXPECT_EQ(f.overrides(0).actor(), "alice");
+  // The override is in the account's history as well as the flag's.
+  const auto history = Audit(v1::OBJECT_KIND_ACCOUNT, "acme");
+  ASSERT_THAT(history, SizeIs(2));
+  EXPECT_EQ(history[1].operation(), "flag.override.set");
+  EXPECT_EQ(history[1].object_key(), "x");
 
   v1::EvaluateRequest eval;
   eval.set_flag_key("x");

@@ -86,6 +86,13 @@ void Transaction::Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAct
              storage::AuditIndexKey(storage::AuditActorIndexPrefix(meta_.actor()), pos), "");
 }
 
+void Transaction::AlsoIndexUnder(v1::ObjectKind kind, absl::string_view key) {
+  assert(next_seq_ > 0);
+  const storage::AuditPosition pos{static_cast<uint64_t>(revision_), next_seq_ - 1};
+  batch_.Put(storage::Cf::kAuditIndex,
+             storage::AuditIndexKey(storage::AuditObjectIndexPrefix(kind, key), pos), "");
+}
+
 absl::StatusOr<int64_t> Transaction::Commit() {
   assert(!committed_);
   std::string rev;

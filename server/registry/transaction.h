@@ -145,6 +145,11 @@ class Transaction {
     Audit(ObjectTraits<T>::kKind, before.key(), v1::AUDIT_ACTION_DELETE, &before, nullptr);
   }
 
+  // Indexes the last audit entry under another object too, so that its
+  // history shows the change (an override on a flag is in the account's
+  // history).
+  void AlsoIndexUnder(v1::ObjectKind kind, absl::string_view key);
+
   // Writes the batch (objects, audit entries, the new store revision) in one
   // synced write. Returns the committed revision.
   absl::StatusOr<int64_t> Commit();
