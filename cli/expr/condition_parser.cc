@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "core/common/keys.h"
+#include "core/model/validate.h"
 
 // Grammar (whitespace is spaces or tabs, optional around symbolic operators):
 //
@@ -57,32 +58,8 @@ bool IsNumeric(v1::Operator op) {
 
 // The spelling FormatCondition prints and error messages quote.
 absl::string_view OperatorText(v1::Operator op) {
-  switch (op) {
-    case v1::OPERATOR_EQUALS:
-      return "==";
-    case v1::OPERATOR_NOT_EQUALS:
-      return "!=";
-    case v1::OPERATOR_IN:
-      return "in";
-    case v1::OPERATOR_NOT_IN:
-      return "not in";
-    case v1::OPERATOR_LESS:
-      return "<";
-    case v1::OPERATOR_LESS_OR_EQUAL:
-      return "<=";
-    case v1::OPERATOR_GREATER:
-      return ">";
-    case v1::OPERATOR_GREATER_OR_EQUAL:
-      return ">=";
-    case v1::OPERATOR_EXISTS:
-      return "exists";
-    case v1::OPERATOR_NOT_EXISTS:
-      return "not exists";
-    case v1::OPERATOR_STARTS_WITH:
-      return "starts_with";
-    default:
-      return "<unspecified operator>";
-  }
+  const absl::string_view name = model::OperatorName(op);
+  return name.empty() ? "<unspecified operator>" : name;
 }
 
 // A cursor over the condition text; every error names the field and the

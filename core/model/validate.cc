@@ -30,35 +30,6 @@ std::string ObjectField(absl::string_view kind, absl::string_view key) {
   return absl::StrCat(kind, " ", Quoted(key));
 }
 
-// The spelling the CLI's condition syntax uses, so messages read like input.
-absl::string_view OperatorName(v1::Operator op) {
-  switch (op) {
-    case v1::OPERATOR_EQUALS:
-      return "==";
-    case v1::OPERATOR_NOT_EQUALS:
-      return "!=";
-    case v1::OPERATOR_IN:
-      return "in";
-    case v1::OPERATOR_NOT_IN:
-      return "not in";
-    case v1::OPERATOR_LESS:
-      return "<";
-    case v1::OPERATOR_LESS_OR_EQUAL:
-      return "<=";
-    case v1::OPERATOR_GREATER:
-      return ">";
-    case v1::OPERATOR_GREATER_OR_EQUAL:
-      return ">=";
-    case v1::OPERATOR_EXISTS:
-      return "exists";
-    case v1::OPERATOR_NOT_EXISTS:
-      return "not exists";
-    case v1::OPERATOR_STARTS_WITH:
-      return "starts_with";
-    default:
-      return "";
-  }
-}
 
 absl::string_view FlagTypeName(v1::FlagType type) {
   switch (type) {
@@ -199,6 +170,35 @@ absl::Status ValidateRule(absl::string_view field, const v1::Rule& rule,
 }
 
 }  // namespace
+
+absl::string_view OperatorName(v1::Operator op) {
+  switch (op) {
+    case v1::OPERATOR_EQUALS:
+      return "==";
+    case v1::OPERATOR_NOT_EQUALS:
+      return "!=";
+    case v1::OPERATOR_IN:
+      return "in";
+    case v1::OPERATOR_NOT_IN:
+      return "not in";
+    case v1::OPERATOR_LESS:
+      return "<";
+    case v1::OPERATOR_LESS_OR_EQUAL:
+      return "<=";
+    case v1::OPERATOR_GREATER:
+      return ">";
+    case v1::OPERATOR_GREATER_OR_EQUAL:
+      return ">=";
+    case v1::OPERATOR_EXISTS:
+      return "exists";
+    case v1::OPERATOR_NOT_EXISTS:
+      return "not exists";
+    case v1::OPERATOR_STARTS_WITH:
+      return "starts_with";
+    default:
+      return "";
+  }
+}
 
 absl::Status ValidateAccount(const v1::Account& account) {
   RETURN_IF_ERROR(ValidateKey("account.key", account.key()));

@@ -16,6 +16,11 @@
 
 namespace rampart::model {
 
+// How people write an operator in the CLI's condition syntax ("==", "in",
+// ">=", "starts_with"...), so that messages read like input. Empty for
+// OPERATOR_UNSPECIFIED.
+absl::string_view OperatorName(v1::Operator op);
+
 // Key, time zone, attribute names (keys) and values (no empty list items).
 absl::Status ValidateAccount(const v1::Account& account);
 
