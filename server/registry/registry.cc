@@ -20,6 +20,11 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, 
 Registry::Registry(storage::Store& store, Clock& clock, int64_t revision)
     : store_(store), clock_(clock), revision_(revision) {}
 
+void Registry::SetChangeListener(ChangeListener* listener) {
+  absl::MutexLock lock(&write_mu_);
+  listener_ = listener;
+}
+
 int64_t Registry::revision() const {
   absl::MutexLock lock(&revision_mu_);
   return revision_;

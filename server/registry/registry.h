@@ -31,6 +31,25 @@ namespace rampart::registry {
 
 class Transaction;
 
+// One object a committed change wrote or removed.
+struct ObjectChange {
+  v1::ObjectKind kind = v1::OBJECT_KIND_UNSPECIFIED;
+  std::string key;
+  // The serialized object after the change; empty when it was deleted.
+  std::string after;
+  bool deleted = false;
+};
+
+// Told about every committed change, in commit order, with the store revision
+// it created. Called with the registry's writer lock held (so calls never
+// overlap and never come out of order): it must be quick and must not call
+// back into the registry's writes.
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  virtual void OnCommit(int64_t revision, const std::vector<ObjectChange>& changes) = 0;
+};
+
 class Registry {
  public:
   // Loads the store revision. `store` and `clock` must outlive the registry.
@@ -73,6 +92,10 @@ class Registry {
   absl::StatusOr<v1::EvaluationResult> Evaluate(const v1::EvaluateRequest& req) const;
   absl::StatusOr<v1::EvaluateAllResponse> EvaluateAll(const v1::EvaluateAllRequest& req) const;
 
+  // Sets the one listener of committed changes (null: none). Set it before
+  // serving; the listener must outlive the registry's writes.
+  void SetChangeListener(ChangeListener* listener);
+
   Clock& clock() const { return clock_; }
   storage::Store& store() const { return store_; }
 
@@ -84,6 +107,7 @@ class Registry {
   Clock& clock_;
   // Serializes mutations: read, check, write.
   absl::Mutex write_mu_;
+  ChangeListener* listener_ ABSL_GUARDED_BY(write_mu_) = nullptr;
   mutable absl::Mutex revision_mu_;
   int64_t revision_ ABSL_GUARDED_BY(revision_mu_);
 };

@@ -349,3 +349,40 @@ TEST_F(RegistryTest, PatchNeedsTheRevision) {
 
 }  // namespace
 }  // namespace rampart::registry
+
+namespace rampart::registry {
+namespace {
+
+class RecordingListener : public ChangeListener {
+ public:
+  void OnCommit(int64_t revision, const std::vector<ObjectChange>& changes) override {
+    for (const auto& c : changes) seen.push_back({revision, c});
+  }
+  std::vector<std::pair<int64_t, ObjectChange>> seen;
+};
+
+TEST_F(RegistryTest, ListenerSeesEveryCommitInOrderAndNothingElse) {
+  RecordingListener listener;
+  registry_->SetChangeListener(&listener);
+  PutAccount("a", "x");
+  ASSERT_OK_AND_ASSIGN(v1::Flag f, PutFlag(BoolFlag("f"), 0));
+  EXPECT_FALSE(PutFlag(BoolFlag("f"), 0).ok());  // refused: not seen
+  v1::DeleteAccountRequest del;
+  *del.mutable_meta() = Meta(1);
+  del.set_key("a");
+  ASSERT_OK(registry_->DeleteAccount(del));
+  ASSERT_THAT(listener.seen, SizeIs(3));
+  EXPECT_EQ(listener.seen[0].first, 1);
+  EXPECT_EQ(listener.seen[0].second.kind, v1::OBJECT_KIND_ACCOUNT);
+  EXPECT_EQ(listener.seen[1].first, 2);
+  v1::Flag stored;
+  ASSERT_TRUE(stored.ParseFromString(listener.seen[1].second.after));
+  EXPECT_EQ(stored.revision(), f.revision());
+  EXPECT_EQ(listener.seen[2].first, 3);
+  EXPECT_TRUE(listener.seen[2].second.deleted);
+  EXPECT_EQ(listener.seen[2].second.key, "a");
+  registry_->SetChangeListener(nullptr);
+}
+
+}  // namespace
+}  // namespace rampart::registry

@@ -100,8 +100,12 @@ absl::StatusOr<int64_t> Transaction::Commit() {
   batch_.Put(storage::Cf::kMeta, storage::kMetaRevision, rev);
   RETURN_IF_ERROR(registry_.store_.Write(batch_));
   committed_ = true;
-  absl::MutexLock lock(&registry_.revision_mu_);
-  registry_.revision_ = revision_;
+  {
+    absl::MutexLock lock(&registry_.revision_mu_);
+    registry_.revision_ = revision_;
+  }
+  // Still under the writer lock: listeners see commits in order.
+  if (registry_.listener_ != nullptr) registry_.listener_->OnCommit(revision_, changes_);
   return revision_;
 }
 

@@ -134,7 +134,9 @@ class Transaction {
     if (action == v1::AUDIT_ACTION_UNSPECIFIED) {
       action = before == nullptr ? v1::AUDIT_ACTION_CREATE : v1::AUDIT_ACTION_UPDATE;
     }
-    batch_.Put(ObjectTraits<T>::kCf, after.key(), after.SerializeAsString());
+    std::string bytes = after.SerializeAsString();
+    batch_.Put(ObjectTraits<T>::kCf, after.key(), bytes);
+    changes_.push_back(ObjectChange{ObjectTraits<T>::kKind, after.key(), std::move(bytes), false});
     Audit(ObjectTraits<T>::kKind, after.key(), action, before, &after);
   }
 
@@ -142,6 +144,7 @@ class Transaction {
   template <typename T>
   void Delete(const T& before) {
     batch_.Delete(ObjectTraits<T>::kCf, before.key());
+    changes_.push_back(ObjectChange{ObjectTraits<T>::kKind, before.key(), "", true});
     Audit(ObjectTraits<T>::kKind, before.key(), v1::AUDIT_ACTION_DELETE, &before, nullptr);
   }
 
@@ -175,6 +178,7 @@ class Transaction {
   google::protobuf::Timestamp now_proto_;
   uint32_t next_seq_ = 0;
   storage::WriteBatch batch_;
+  std::vector<ObjectChange> changes_;
   bool committed_ = false;
 };
 
