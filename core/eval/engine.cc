@@ -1,6 +1,7 @@
 #include "core/eval/engine.h"
 
 #include <algorithm>
+#include <cassert>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -12,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/time_util.h"
+#include "core/eval/bucketing.h"
 
 namespace rampart::eval {
 namespace {
@@ -328,10 +330,49 @@ struct CompiledOverride {
   absl::Time ends_at;
 };
 
+// A percentage rollout with its thresholds computed once (see bucketing.h).
+// Empty `thresholds`: the flag has no rollout.
+struct CompiledRollout {
+  CompiledRollout(const v1::Flag& f, const VariantIndex& variants)
+      : salt(f.rollout().salt().empty() ? f.key() : f.rollout().salt()),
+        by_user(f.rollout().unit() == v1::ROLLOUT_UNIT_USER) {
+    uint64_t cumulative = 0;
+    thresholds.reserve(f.rollout().variants_size());
+    split_variants.reserve(f.rollout().variants_size());
+    for (const v1::WeightedVariant& w : f.rollout().variants()) {
+      cumulative += w.weight();
+      thresholds.push_back(BucketThreshold(cumulative));
+      split_variants.push_back(Resolve(w.variant(), variants));
+    }
+  }
+
+  bool empty() const { return thresholds.empty(); }
+
+  // The user key for ROLLOUT_UNIT_USER when the context has one, else the
+  // account key.
+  absl::string_view UnitKey(const Context& context) const {
+    return by_user && !context.user_key.empty() ? context.user_key : context.account_key;
+  }
+
+  // The variant the unit's bucket falls in; null when the weights add up to
+  // less than 100 % and the bucket is past them (validation prevents it).
+  const VariantRef* Pick(const Context& context) const {
+    const size_t i = PickIndex(BucketOf(salt, UnitKey(context)), thresholds);
+    return i < split_variants.size() ? &split_variants[i] : nullptr;
+  }
+
+  absl::string_view salt;  // points into the flag
+  bool by_user;
+  std::vector<uint64_t> thresholds;
+  std::vector<VariantRef> split_variants;
+};
+
 struct CompiledFlag {
-  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index) : flag(&f) {
-    VariantIndex variants;
-    for (const v1::Variant& v : f.variants()) variants.try_emplace(v.name(), &v);
+  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index)
+      : CompiledFlag(f, segment_index, IndexVariants(f)) {}
+
+  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const VariantIndex& variants)
+      : flag(&f), rollout(f, variants) {
     default_variant = Resolve(f.default_variant(), variants);
     off_variant = Resolve(f.off_variant(), variants);
     for (const v1::Override& o : f.overrides()) {
@@ -344,7 +385,14 @@ struct CompiledFlag {
     for (const v1::Rule& r : f.rules()) rules.emplace_back(r, variants, segment_index);
   }
 
+  static VariantIndex IndexVariants(const v1::Flag& f) {
+    VariantIndex variants;
+    for (const v1::Variant& v : f.variants()) variants.try_emplace(v.name(), &v);
+    return variants;
+  }
+
   const v1::Flag* flag;
+  CompiledRollout rollout;
   VariantRef default_variant;
   VariantRef off_variant;
   absl::flat_hash_map<absl::string_view, CompiledOverride> overrides;
@@ -405,8 +453,15 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountIndex& ac
     }
   }
 
+  if (!compiled.rollout.empty()) {
+    if (const VariantRef* variant = compiled.rollout.Pick(context)) {
+      return Serve(*variant, v1::REASON_SPLIT);
+    }
+  }
+
   // STATIC tells callers the value cannot differ by account, so they may cache it.
-  const bool targeted = flag.overrides_size() > 0 || flag.rules_size() > 0;
+  const bool targeted =
+      flag.overrides_size() > 0 || flag.rules_size() > 0 || !compiled.rollout.empty();
   return Serve(compiled.default_variant, targeted ? v1::REASON_DEFAULT : v1::REASON_STATIC);
 }
 
@@ -415,11 +470,23 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountIndex& ac
 // ---------------------------------------------------------------------------
 // Snapshot
 
+// The accounts of a snapshot and their index. Immutable once built, so
+// snapshots may share one (Builder::ShareAccountsWith).
+struct AccountTable {
+  std::deque<v1::Account> store;
+  AccountIndex index;
+};
+
 struct Snapshot::Impl {
   // Compiles the index over what was added; the later of two objects with
   // one key wins.
   void Index() {
-    for (const v1::Account& a : account_store) accounts.insert_or_assign(a.key(), &a);
+    if (accounts == nullptr) {
+      auto table = std::make_shared<AccountTable>();
+      table->store = std::move(account_store);
+      for (const v1::Account& a : table->store) table->index.insert_or_assign(a.key(), &a);
+      accounts = std::move(table);
+    }
 
     for (const v1::Segment& s : segment_store) segments.insert_or_assign(s.key(), &s);
     for (const auto& [key, segment] : segments) {
@@ -441,13 +508,14 @@ struct Snapshot::Impl {
   // below hold views and pointers into them.
   std::deque<v1::Flag> flag_store;
   std::deque<v1::Segment> segment_store;
-  std::deque<v1::Account> account_store;
+  std::deque<v1::Account> account_store;  // moved into `accounts` by Index()
   std::deque<CompiledSegment> compiled_segment_store;
 
   absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
   absl::flat_hash_map<absl::string_view, const v1::Segment*> segments;
   SegmentIndex compiled_segments;
-  AccountIndex accounts;
+  // Never null after Index(); maybe shared with other snapshots.
+  std::shared_ptr<const AccountTable> accounts;
   std::vector<const v1::Flag*> flag_list;
 };
 
@@ -466,7 +534,14 @@ void Snapshot::Builder::AddSegment(v1::Segment segment) {
 }
 
 void Snapshot::Builder::AddAccount(v1::Account account) {
+  assert(snapshot_->impl_->accounts == nullptr && "AddAccount after ShareAccountsWith");
   snapshot_->impl_->account_store.push_back(std::move(account));
+}
+
+void Snapshot::Builder::ShareAccountsWith(const Snapshot& previous) {
+  assert(snapshot_->impl_->account_store.empty() && "ShareAccountsWith after AddAccount");
+  snapshot_->impl_->account_store.clear();
+  snapshot_->impl_->accounts = previous.impl_->accounts;
 }
 
 std::shared_ptr<const Snapshot> Snapshot::Builder::Build() && {
@@ -485,7 +560,7 @@ const v1::Segment* Snapshot::FindSegment(absl::string_view key) const {
 }
 
 const v1::Account* Snapshot::FindAccount(absl::string_view key) const {
-  return FindIn(impl_->accounts, key);
+  return FindIn(impl_->accounts->index, key);
 }
 
 const std::vector<const v1::Flag*>& Snapshot::flags() const { return impl_->flag_list; }
@@ -498,7 +573,7 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, impl.accounts, context, at);
+  return EvaluateCompiled(it->second, impl.accounts->index, context, at);
 }
 
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
@@ -507,7 +582,7 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   auto it = impl.flags.find(flag.key());
   // A flag from elsewhere has no compiled index here; refuse rather than guess.
   if (it == impl.flags.end() || it->second.flag != &flag) return Error(v1::ERROR_CODE_GENERAL);
-  return EvaluateCompiled(it->second, impl.accounts, context, at);
+  return EvaluateCompiled(it->second, impl.accounts->index, context, at);
 }
 
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,

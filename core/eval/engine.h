@@ -8,7 +8,14 @@
 // blocks.
 //
 // Targeting order: archived/missing flag -> kill switch (enabled == false) ->
-// account override (unless ended at `at`) -> rules in order -> default.
+// account override (unless ended at `at`) -> rules in order -> percentage
+// rollout (reason SPLIT) -> default. A flag with no override, rule or rollout
+// serves its default with reason STATIC (the same for every context).
+//
+// The rollout buckets its unit (the context's user key for
+// ROLLOUT_UNIT_USER when it is non-empty, else the account key) under its
+// salt (the flag key when empty) with core/eval/bucketing.h, the algorithm
+// docs/bucketing.md documents for every SDK.
 #ifndef RAMPART_CORE_EVAL_ENGINE_H_
 #define RAMPART_CORE_EVAL_ENGINE_H_
 
@@ -42,8 +49,9 @@ struct Evaluation {
   absl::string_view variant;
   v1::Reason reason = v1::REASON_UNSPECIFIED;
   v1::ErrorCode error = v1::ERROR_CODE_UNSPECIFIED;
-  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED); with
-  // error GENERAL, the name of the variant the flag lacks.
+  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED); empty
+  // for SPLIT, DEFAULT, STATIC, DISABLED; with error GENERAL, the name of the
+  // variant the flag lacks.
   absl::string_view detail;
 };
 
@@ -57,8 +65,17 @@ class Snapshot {
     void AddFlag(v1::Flag flag);
     void AddSegment(v1::Segment segment);
     void AddAccount(v1::Account account);
-    // Indexes what was added. Never fails on well-formed input (the server
-    // validated it); a rule naming an unknown segment simply never matches.
+    // The built snapshot uses `previous`'s accounts and their index, shared
+    // (they are immutable) rather than copied: a flag-only change to a
+    // snapshot of 100 000 accounts costs no account copy. `previous` may be
+    // destroyed afterwards. Use either this or AddAccount, never both
+    // (asserted; without asserts the shared accounts win).
+    void ShareAccountsWith(const Snapshot& previous);
+    // Indexes what was added and compiles the flags (resolved variants and
+    // segments, rollout thresholds). Never fails on well-formed input (the
+    // server validated it); a rule naming an unknown segment simply never
+    // matches, and a rollout variant the flag lacks is an evaluation error
+    // GENERAL for the units it would get.
     std::shared_ptr<const Snapshot> Build() &&;
 
    private:
@@ -75,7 +92,7 @@ class Snapshot {
 
  private:
   // They read the index Build() compiles (resolved variants and segments,
-  // condition values read as numbers once).
+  // condition values read as numbers once, rollout thresholds).
   friend Evaluation Evaluate(const Snapshot&, absl::string_view, const Context&, absl::Time);
   friend Evaluation EvaluateFlag(const Snapshot&, const v1::Flag&, const Context&, absl::Time);
 
@@ -86,12 +103,12 @@ class Snapshot {
 
 // Evaluates `flag_key` for `context` at instant `at`. Never throws.
 // Unknown or archived flag: error FLAG_NOT_FOUND, reason ERROR, value null.
-Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key,
-                    const Context& context, absl::Time at);
+Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const Context& context,
+                    absl::Time at);
 
 // The same, for a flag already looked up (must belong to `snapshot`).
-Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag,
-                        const Context& context, absl::Time at);
+Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
+                        absl::Time at);
 
 // True when `account` (with optional extra attributes) is in `segment`:
 // listed in `included`; else not listed in `excluded` and its conditions
