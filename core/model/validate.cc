@@ -30,7 +30,6 @@ std::string ObjectField(absl::string_view kind, absl::string_view key) {
   return absl::StrCat(kind, " ", Quoted(key));
 }
 
-
 absl::string_view FlagTypeName(v1::FlagType type) {
   switch (type) {
     case v1::FLAG_TYPE_BOOL:
@@ -167,6 +166,36 @@ absl::Status ValidateRule(absl::string_view field, const v1::Rule& rule,
         ValidateCondition(absl::StrCat(field, ".conditions[", j, "]"), rule.conditions(j)));
   }
   return RequireVariant(absl::StrCat(field, ".variant"), rule.variant(), variants);
+}
+
+// A rollout without variants is no rollout; its unit and salt are kept as
+// they are (a later `rollout set` may reuse them).
+absl::Status ValidateRollout(absl::string_view object, const v1::Rollout& rollout,
+                             const absl::flat_hash_map<absl::string_view, int>& variants) {
+  if (!v1::RolloutUnit_IsValid(rollout.unit())) {
+    return Invalid(absl::StrCat(object, ": rollout.unit"),
+                   absl::StrCat("unknown value ", static_cast<int>(rollout.unit())));
+  }
+  if (rollout.variants().empty()) return absl::OkStatus();
+  absl::flat_hash_map<absl::string_view, int> listed;
+  uint64_t sum = 0;  // 64 bits: uint32 weights cannot overflow it
+  for (int i = 0; i < rollout.variants_size(); ++i) {
+    const v1::WeightedVariant& w = rollout.variants(i);
+    const std::string field = absl::StrCat(object, ": rollout.variants[", i, "].variant");
+    RETURN_IF_ERROR(RequireVariant(field, w.variant(), variants));
+    auto [it, inserted] = listed.try_emplace(w.variant(), i);
+    if (!inserted) {
+      return Invalid(absl::StrCat(field, " ", Quoted(w.variant())),
+                     absl::StrCat("listed twice (also rollout.variants[", it->second, "])"));
+    }
+    sum += w.weight();
+  }
+  if (sum != kRolloutWeightTotal) {
+    return Invalid(
+        absl::StrCat(object, ": rollout"),
+        absl::StrCat("weights add up to ", sum, ", must be ", kRolloutWeightTotal, " (100 %)"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -353,6 +382,8 @@ absl::Status ValidateFlag(const v1::Flag& flag, const SegmentExists& segment_exi
     }
     RETURN_IF_ERROR(ValidateRule(field, rule, variants, segment_exists));
   }
+
+  RETURN_IF_ERROR(ValidateRollout(object, flag.rollout(), variants));
 
   if (IsSet(flag.expires_at()) && !flag.temporary()) {
     return Invalid(absl::StrCat(object, ": expires_at"),

@@ -8,6 +8,7 @@
 #ifndef RAMPART_CORE_MODEL_VALIDATE_H_
 #define RAMPART_CORE_MODEL_VALIDATE_H_
 
+#include <cstdint>
 #include <functional>
 
 #include "absl/status/status.h"
@@ -34,6 +35,9 @@ absl::Status ValidateCondition(absl::string_view field, const v1::Condition& c);
 // time zone.
 absl::Status ValidateSegment(const v1::Segment& segment);
 
+// 100 %, in the unit of WeightedVariant.weight (thousandths of a percent).
+inline constexpr uint32_t kRolloutWeightTotal = 100000;
+
 // Returns true when a segment with that key exists. An empty function skips
 // the existence check (e.g. the CLI checking a file offline).
 using SegmentExists = std::function<bool(absl::string_view key)>;
@@ -44,7 +48,10 @@ using SegmentExists = std::function<bool(absl::string_view key)>;
 // one override per account, a non-empty reason; rules have unique ids (empty
 // ids are allowed and filled by the server), at least one segment or
 // condition, existing segments (per `segment_exists`), existing variants;
-// expires_at only on temporary flags.
+// the rollout's unit is a known value and, when it has variants, they exist,
+// are listed once each and their weights add up to exactly
+// kRolloutWeightTotal (a rollout without variants is no rollout); expires_at
+// only on temporary flags.
 absl::Status ValidateFlag(const v1::Flag& flag, const SegmentExists& segment_exists);
 
 }  // namespace rampart::model

@@ -603,5 +603,78 @@ TEST(ValidateFlagTest, ExpiresAtOnlyOnTemporaryFlags) {
   EXPECT_OK(ValidateFlag(flag, AnySegment));  // temporary without a date is fine
 }
 
+// GoodFlag() with a rollout of on 25 %, off 75 %.
+v1::Flag FlagWithRollout() {
+  v1::Flag flag = GoodFlag();
+  *flag.mutable_rollout() = Parse<v1::Rollout>(R"pb(
+    variants { variant: "on" weight: 25000 }
+    variants { variant: "off" weight: 75000 }
+    unit: ROLLOUT_UNIT_USER
+    salt: "spring-2026"
+  )pb");
+  return flag;
+}
+
+TEST(ValidateFlagTest, AcceptsARollout) {
+  EXPECT_OK(ValidateFlag(FlagWithRollout(), AnySegment));
+  v1::Flag flag = FlagWithRollout();
+  flag.mutable_rollout()->mutable_variants(0)->set_weight(0);  // a ramp at 0 %
+  flag.mutable_rollout()->mutable_variants(1)->set_weight(100000);
+  EXPECT_OK(ValidateFlag(flag, AnySegment));
+  flag.mutable_rollout()->mutable_variants()->RemoveLast();  // one variant, 100 %
+  flag.mutable_rollout()->mutable_variants(0)->set_weight(100000);
+  EXPECT_OK(ValidateFlag(flag, AnySegment));
+}
+
+TEST(ValidateFlagTest, RolloutWithoutVariantsIsNoRollout) {
+  v1::Flag flag = GoodFlag();
+  flag.mutable_rollout()->set_unit(v1::ROLLOUT_UNIT_USER);
+  flag.mutable_rollout()->set_salt("kept for later");
+  EXPECT_OK(ValidateFlag(flag, AnySegment));
+}
+
+TEST(ValidateFlagTest, RolloutWeightsMustAddUpToAHundredPercent) {
+  v1::Flag flag = FlagWithRollout();
+  flag.mutable_rollout()->mutable_variants(1)->set_weight(74000);
+  EXPECT_THAT(
+      ValidateFlag(flag, AnySegment),
+      IsInvalid("flag \"checkout-v2\": rollout: weights add up to 99000, must be 100000 (100 %)"));
+  flag.mutable_rollout()->mutable_variants(1)->set_weight(75001);
+  EXPECT_THAT(ValidateFlag(flag, AnySegment), IsInvalidWith("weights add up to 100001,"));
+  // Two weights that overflow 32 bits are still summed exactly.
+  flag.mutable_rollout()->mutable_variants(0)->set_weight(0xFFFFFFFF);
+  flag.mutable_rollout()->mutable_variants(1)->set_weight(100001);
+  EXPECT_THAT(ValidateFlag(flag, AnySegment), IsInvalidWith("weights add up to 4295067296,"));
+  flag.mutable_rollout()->mutable_variants(0)->set_weight(0);
+  flag.mutable_rollout()->mutable_variants(1)->set_weight(0);
+  EXPECT_THAT(ValidateFlag(flag, AnySegment), IsInvalidWith("weights add up to 0,"));
+}
+
+TEST(ValidateFlagTest, RejectsRolloutWithUnknownMissingOrDuplicateVariant) {
+  v1::Flag flag = FlagWithRollout();
+  flag.mutable_rollout()->mutable_variants(1)->set_variant("blue");
+  EXPECT_THAT(
+      ValidateFlag(flag, AnySegment),
+      IsInvalid("flag \"checkout-v2\": rollout.variants[1].variant \"blue\": no such variant"));
+  flag.mutable_rollout()->mutable_variants(1)->clear_variant();
+  EXPECT_THAT(ValidateFlag(flag, AnySegment),
+              IsInvalid("flag \"checkout-v2\": rollout.variants[1].variant: required"));
+  flag.mutable_rollout()->mutable_variants(1)->set_variant("on");
+  EXPECT_THAT(ValidateFlag(flag, AnySegment),
+              IsInvalid("flag \"checkout-v2\": rollout.variants[1].variant \"on\": listed twice "
+                        "(also rollout.variants[0])"));
+}
+
+TEST(ValidateFlagTest, RejectsUnknownRolloutUnit) {
+  v1::Flag flag = FlagWithRollout();
+  flag.mutable_rollout()->set_unit(static_cast<v1::RolloutUnit>(7));
+  EXPECT_THAT(ValidateFlag(flag, AnySegment),
+              IsInvalid("flag \"checkout-v2\": rollout.unit: unknown value 7"));
+  flag.mutable_rollout()->clear_variants();  // checked with or without variants
+  EXPECT_THAT(ValidateFlag(flag, AnySegment), IsInvalidWith("rollout.unit: unknown value 7"));
+  flag.mutable_rollout()->set_unit(v1::ROLLOUT_UNIT_UNSPECIFIED);  // means account
+  EXPECT_OK(ValidateFlag(flag, AnySegment));
+}
+
 }  // namespace
 }  // namespace rampart::model
