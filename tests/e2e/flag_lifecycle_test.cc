@@ -148,5 +148,35 @@ TEST_F(FlagLifecycleTest, BadInputNamesTheFieldAndChangesNothing) {
   EXPECT_EQ(after.entries_size(), before.entries_size() + 1);
 }
 
+TEST_F(FlagLifecycleTest, TemporaryFlagsPastTheirExpiryAreListed) {
+  CliOk({"flag", "create", "old-banner", "--type", "bool", "--expires", "2026-01-01",
+         "--reason", "campaign"});
+  CliOk({"flag", "create", "new-banner", "--type", "bool", "--expires", "2099-01-01",
+         "--reason", "campaign"});
+  CliOk({"flag", "create", "permanent", "--type", "bool", "--reason", "core"});
+  auto expired = CliJson<v1::ListFlagsResponse>({"flag", "list", "--expired"});
+  ASSERT_THAT(expired.flags(), SizeIs(1));
+  EXPECT_EQ(expired.flags(0).key(), "old-banner");
+  EXPECT_TRUE(expired.flags(0).temporary());
+}
+
+TEST_F(FlagLifecycleTest, EveryVerbHasHelp) {
+  for (const std::vector<std::string>& verb : std::vector<std::vector<std::string>>{
+           {"--help"},
+           {"account", "import", "--help"},
+           {"segment", "create", "--help"},
+           {"flag", "override", "set", "--help"},
+           {"flag", "rule", "add", "--help"},
+           {"audit", "list", "--help"},
+           {"eval", "--help"}}) {
+    auto r = Cli(verb);
+    EXPECT_EQ(r.exit_code, 0) << verb[0];
+    EXPECT_THAT(r.out, HasSubstr("Usage"));
+  }
+  auto usage = Cli({"flag", "override", "set", "f"});
+  EXPECT_NE(usage.exit_code, 0);
+  EXPECT_THAT(usage.err, HasSubstr("--help"));
+}
+
 }  // namespace
 }  // namespace rampart::e2e
