@@ -1,6 +1,8 @@
 #include "core/eval/engine.h"
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 #include <cassert>
 #include <deque>
 #include <functional>
@@ -34,65 +36,131 @@ double ParseNumber(absl::string_view text) {
 // ---------------------------------------------------------------------------
 // Attributes
 
-// One attribute as a condition sees it: a stored value, or one of the
-// account's own fields ("key", "name", "time_zone"), which read as strings.
+// One attribute as a condition sees it, whatever holds it: a registry or
+// context AttributeValue, an account's own field ("key", "name",
+// "time_zone", which read as strings), or a compact account of a Snapshot.
 struct Attribute {
-  const v1::AttributeValue* value = nullptr;
-  absl::string_view field;
-  bool is_field = false;
+  enum class Kind : uint8_t { kAbsent, kString, kNumber, kBool, kList };
+  Kind kind = Kind::kAbsent;
+  absl::string_view text;  // kString
+  double number = 0;       // kNumber
+  bool boolean = false;    // kBool
+  // kList: the items, from a proto or from a compact account.
+  const google::protobuf::RepeatedPtrField<std::string>* proto_items = nullptr;
+  const absl::string_view* items = nullptr;
+  uint32_t item_count = 0;
 
-  bool present() const { return value != nullptr || is_field; }
+  bool present() const { return kind != Kind::kAbsent; }
+
+  // True when `fn` holds for any list item.
+  template <typename Fn>
+  bool AnyItem(Fn fn) const {
+    if (proto_items != nullptr) {
+      for (const std::string& item : *proto_items) {
+        if (fn(absl::string_view(item))) return true;
+      }
+    }
+    for (uint32_t i = 0; i < item_count; ++i) {
+      if (fn(items[i])) return true;
+    }
+    return false;
+  }
 };
 
-Attribute FieldAttribute(absl::string_view text) {
+Attribute StringAttribute(absl::string_view text) {
   Attribute a;
   // An empty field (no name, no time zone, no account key) is absent.
   if (!text.empty()) {
-    a.field = text;
-    a.is_field = true;
+    a.kind = Attribute::Kind::kString;
+    a.text = text;
   }
   return a;
 }
 
-Attribute StoredAttribute(const v1::AttributeValue* value) {
+Attribute ViewOf(const v1::AttributeValue& v) {
   Attribute a;
-  a.value = value;
+  switch (v.kind_case()) {
+    case v1::AttributeValue::kStringValue:
+      a.kind = Attribute::Kind::kString;
+      a.text = v.string_value();
+      break;
+    case v1::AttributeValue::kNumberValue:
+      a.kind = Attribute::Kind::kNumber;
+      a.number = v.number_value();
+      break;
+    case v1::AttributeValue::kBoolValue:
+      a.kind = Attribute::Kind::kBool;
+      a.boolean = v.bool_value();
+      break;
+    case v1::AttributeValue::kListValue:
+      a.kind = Attribute::Kind::kList;
+      a.proto_items = &v.list_value().values();
+      break;
+    case v1::AttributeValue::KIND_NOT_SET:
+      break;
+  }
   return a;
 }
 
-const v1::AttributeValue* FindIn(const AttributeMap& map, absl::string_view name) {
+Attribute FindIn(const AttributeMap& map, absl::string_view name) {
   // Protobuf's Map<std::string, T> looks up by string_view without a copy.
   auto it = map.find(ToStd(name));
-  if (it == map.end() || it->second.kind_case() == v1::AttributeValue::KIND_NOT_SET) {
-    return nullptr;
-  }
-  return &it->second;
+  return it == map.end() ? Attribute() : ViewOf(it->second);
 }
 
-// Whose attributes the conditions read.
+// An account as a Snapshot keeps it: views into the table's string pool, and
+// its attributes sorted by name in the table's attribute array. A fraction of
+// the memory of an Account message, which matters at 100 000 accounts.
+struct CompactAccount {
+  absl::string_view key;
+  absl::string_view name;
+  absl::string_view time_zone;
+  uint32_t attributes_begin = 0;
+  uint32_t attribute_count = 0;
+};
+
+struct CompactAttribute {
+  absl::string_view name;
+  Attribute value;  // items, when a list, point into the table's item array
+};
+
+// Whose attributes the conditions read: an Account message (the server's
+// listings) or a compact account (a Snapshot), plus the context's extras.
 struct Subject {
   absl::string_view account_key;
-  const v1::Account* account;  // null: unknown to the registry
-  const AttributeMap* extra;   // null: none
+  const v1::Account* account = nullptr;          // null: not a message
+  const CompactAccount* compact = nullptr;       // null: not compact
+  const CompactAttribute* compact_attributes = nullptr;  // the table's array
+  const AttributeMap* extra = nullptr;           // null: none
 
   Attribute Find(absl::string_view name) const {
     // The reserved names always mean the account's own fields (validation
     // keeps them out of registry attributes); context attributes so named
     // are ignored, so a context cannot pose as another account.
-    if (name == "key") return FieldAttribute(account_key);
-    if (name == "name") return FieldAttribute(account ? account->name() : absl::string_view());
-    if (name == "time_zone") {
-      return FieldAttribute(account ? account->time_zone() : absl::string_view());
-    }
+    if (name == "key") return StringAttribute(account_key);
+    if (name == "name") return StringAttribute(Name());
+    if (name == "time_zone") return StringAttribute(TimeZone());
     if (extra != nullptr) {
-      if (const v1::AttributeValue* v = FindIn(*extra, name)) return StoredAttribute(v);
+      if (Attribute a = FindIn(*extra, name); a.present()) return a;
     }
-    if (account != nullptr) {
-      if (const v1::AttributeValue* v = FindIn(account->attributes(), name)) {
-        return StoredAttribute(v);
+    if (account != nullptr) return FindIn(account->attributes(), name);
+    if (compact != nullptr) {
+      const CompactAttribute* begin = compact_attributes + compact->attributes_begin;
+      const CompactAttribute* end = begin + compact->attribute_count;
+      for (const CompactAttribute* it = begin; it != end; ++it) {
+        if (it->name == name) return it->value;
       }
     }
     return {};
+  }
+
+  absl::string_view Name() const {
+    if (account != nullptr) return account->name();
+    return compact != nullptr ? compact->name : absl::string_view();
+  }
+  absl::string_view TimeZone() const {
+    if (account != nullptr) return account->time_zone();
+    return compact != nullptr ? compact->time_zone : absl::string_view();
   }
 };
 
@@ -120,21 +188,16 @@ class Operands {
 
 // The attribute equals operand i, compared by the attribute's type.
 bool EqualsOperand(const Attribute& a, const Operands& ops, int i) {
-  if (a.is_field) return a.field == ops.text(i);
-  const v1::AttributeValue& v = *a.value;
-  switch (v.kind_case()) {
-    case v1::AttributeValue::kStringValue:
-      return v.string_value() == ops.text(i);
-    case v1::AttributeValue::kNumberValue:
-      return v.number_value() == ops.number(i);
-    case v1::AttributeValue::kBoolValue:
-      return ops.text(i) == (v.bool_value() ? "true" : "false");
-    case v1::AttributeValue::kListValue:
-      for (const std::string& item : v.list_value().values()) {
-        if (item == ops.text(i)) return true;
-      }
-      return false;
-    case v1::AttributeValue::KIND_NOT_SET:
+  switch (a.kind) {
+    case Attribute::Kind::kString:
+      return a.text == ops.text(i);
+    case Attribute::Kind::kNumber:
+      return a.number == ops.number(i);
+    case Attribute::Kind::kBool:
+      return ops.text(i) == (a.boolean ? "true" : "false");
+    case Attribute::Kind::kList:
+      return a.AnyItem([&](absl::string_view item) { return item == ops.text(i); });
+    case Attribute::Kind::kAbsent:
       break;
   }
   return false;
@@ -155,13 +218,11 @@ bool In(const Attribute& a, const Operands& ops) {
 // The attribute as a number: a number attribute, or a string one whose whole
 // text reads as a number. NaN otherwise.
 double AsNumber(const Attribute& a) {
-  if (a.is_field) return ParseNumber(a.field);
-  if (a.value == nullptr) return kNotANumber;
-  switch (a.value->kind_case()) {
-    case v1::AttributeValue::kNumberValue:
-      return a.value->number_value();
-    case v1::AttributeValue::kStringValue:
-      return ParseNumber(a.value->string_value());
+  switch (a.kind) {
+    case Attribute::Kind::kNumber:
+      return a.number;
+    case Attribute::Kind::kString:
+      return ParseNumber(a.text);
     default:
       return kNotANumber;
   }
@@ -170,15 +231,11 @@ double AsNumber(const Attribute& a) {
 bool StartsWith(const Attribute& a, const Operands& ops) {
   if (!a.present() || ops.size() == 0) return false;
   const absl::string_view prefix = ops.text(0);
-  if (a.is_field) return absl::StartsWith(a.field, prefix);
-  switch (a.value->kind_case()) {
-    case v1::AttributeValue::kStringValue:
-      return absl::StartsWith(a.value->string_value(), prefix);
-    case v1::AttributeValue::kListValue:
-      for (const std::string& item : a.value->list_value().values()) {
-        if (absl::StartsWith(item, prefix)) return true;
-      }
-      return false;
+  switch (a.kind) {
+    case Attribute::Kind::kString:
+      return absl::StartsWith(a.text, prefix);
+    case Attribute::Kind::kList:
+      return a.AnyItem([&](absl::string_view item) { return absl::StartsWith(item, prefix); });
     default:
       return false;
   }
@@ -283,7 +340,6 @@ struct CompiledSegment {
 
 using VariantIndex = absl::flat_hash_map<absl::string_view, const v1::Variant*>;
 using SegmentIndex = absl::flat_hash_map<absl::string_view, const CompiledSegment*>;
-using AccountIndex = absl::flat_hash_map<absl::string_view, const v1::Account*>;
 
 // A variant reference resolved at Build(); `variant` is null when the flag
 // lacks the named one (validation prevents it; evaluation reports GENERAL).
@@ -420,12 +476,111 @@ Evaluation Serve(const VariantRef& ref, v1::Reason reason, absl::string_view det
   return e;
 }
 
-const v1::Account* FindIn(const AccountIndex& accounts, absl::string_view key) {
-  auto it = accounts.find(key);
-  return it == accounts.end() ? nullptr : it->second;
-}
+// Owns the bytes that a table's views point into. Attribute names and values
+// repeat across accounts ("industry", "accounting"), so they are stored once.
+class StringPool {
+ public:
+  absl::string_view Intern(absl::string_view s, bool dedup) {
+    if (dedup) {
+      auto it = seen_.find(s);
+      if (it != seen_.end()) return *it;
+    }
+    absl::string_view stored = Copy(s);
+    if (dedup) seen_.insert(stored);
+    return stored;
+  }
 
-Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountIndex& accounts,
+  void Seal() { seen_ = {}; }  // dedup is only needed while adding
+
+ private:
+  static constexpr size_t kChunk = 64 << 10;
+
+  absl::string_view Copy(absl::string_view s) {
+    if (s.empty()) return {};
+    char* at;
+    if (s.size() > kChunk / 4) {  // a large string gets a chunk of its own
+      chunks_.push_back(std::make_unique<char[]>(s.size()));
+      at = chunks_.back().get();
+    } else {
+      if (block_ == nullptr || used_ + s.size() > kChunk) {
+        chunks_.push_back(std::make_unique<char[]>(kChunk));
+        block_ = chunks_.back().get();
+        used_ = 0;
+      }
+      at = block_ + used_;
+      used_ += s.size();
+    }
+    std::memcpy(at, s.data(), s.size());
+    return absl::string_view(at, s.size());
+  }
+
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* block_ = nullptr;  // the chunk small strings go to
+  size_t used_ = 0;
+  absl::flat_hash_set<absl::string_view> seen_;
+};
+
+// The accounts of a snapshot, compact, and their index by key. Immutable once
+// sealed, so snapshots may share one (Builder::ShareAccountsWith).
+class AccountTable {
+ public:
+  void Add(const v1::Account& a) {
+    CompactAccount c;
+    c.key = strings_.Intern(a.key(), /*dedup=*/false);
+    c.name = strings_.Intern(a.name(), /*dedup=*/false);
+    c.time_zone = strings_.Intern(a.time_zone(), /*dedup=*/true);
+    c.attributes_begin = static_cast<uint32_t>(attributes_.size());
+    for (const auto& [name, value] : a.attributes()) {
+      CompactAttribute attribute;
+      attribute.value = ViewOf(value);
+      if (!attribute.value.present()) continue;
+      attribute.name = strings_.Intern(name, /*dedup=*/true);
+      if (attribute.value.kind == Attribute::Kind::kString) {
+        attribute.value.text = strings_.Intern(attribute.value.text, /*dedup=*/true);
+      } else if (attribute.value.kind == Attribute::Kind::kList) {
+        // Items are stored by position until Seal() fixes the pointers (the
+        // item array still grows).
+        attribute.value.proto_items = nullptr;
+        list_begins_.emplace_back(attributes_.size(), items_.size());
+        for (const std::string& item : value.list_value().values()) {
+          items_.push_back(strings_.Intern(item, /*dedup=*/true));
+        }
+        attribute.value.item_count = static_cast<uint32_t>(items_.size() - list_begins_.back().second);
+      }
+      attributes_.push_back(attribute);
+    }
+    c.attribute_count = static_cast<uint32_t>(attributes_.size() - c.attributes_begin);
+    index_.insert_or_assign(c.key, static_cast<uint32_t>(accounts_.size()));  // the later wins
+    accounts_.push_back(c);
+  }
+
+  void Seal() {
+    for (const auto& [attribute, begin] : list_begins_) {
+      attributes_[attribute].value.items = items_.data() + begin;
+    }
+    list_begins_ = {};
+    strings_.Seal();
+    accounts_.shrink_to_fit();
+    attributes_.shrink_to_fit();
+    items_.shrink_to_fit();
+  }
+
+  const CompactAccount* Find(absl::string_view key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &accounts_[it->second];
+  }
+  const CompactAttribute* attributes() const { return attributes_.data(); }
+
+ private:
+  StringPool strings_;
+  std::vector<CompactAccount> accounts_;
+  std::vector<CompactAttribute> attributes_;
+  std::vector<absl::string_view> items_;
+  std::vector<std::pair<size_t, size_t>> list_begins_;  // (attribute, first item)
+  absl::flat_hash_map<absl::string_view, uint32_t> index_;
+};
+
+Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& accounts,
                             const Context& context, absl::Time at) {
   const v1::Flag& flag = *compiled.flag;
   if (flag.archived()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
@@ -444,8 +599,11 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountIndex& ac
   }
 
   if (!compiled.rules.empty()) {
-    const Subject subject{context.account_key, FindIn(accounts, context.account_key),
-                          context.attributes};
+    Subject subject;
+    subject.account_key = context.account_key;
+    subject.compact = accounts.Find(context.account_key);
+    subject.compact_attributes = accounts.attributes();
+    subject.extra = context.attributes;
     for (const CompiledRule& rule : compiled.rules) {
       if (rule.Matches(subject)) {
         return Serve(rule.variant, v1::REASON_TARGETING_MATCH, rule.rule->id());
@@ -470,22 +628,15 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountIndex& ac
 // ---------------------------------------------------------------------------
 // Snapshot
 
-// The accounts of a snapshot and their index. Immutable once built, so
-// snapshots may share one (Builder::ShareAccountsWith).
-struct AccountTable {
-  std::deque<v1::Account> store;
-  AccountIndex index;
-};
 
 struct Snapshot::Impl {
   // Compiles the index over what was added; the later of two objects with
   // one key wins.
   void Index() {
     if (accounts == nullptr) {
-      auto table = std::make_shared<AccountTable>();
-      table->store = std::move(account_store);
-      for (const v1::Account& a : table->store) table->index.insert_or_assign(a.key(), &a);
-      accounts = std::move(table);
+      if (new_accounts == nullptr) new_accounts = std::make_shared<AccountTable>();
+      new_accounts->Seal();
+      accounts = std::move(new_accounts);
     }
 
     for (const v1::Segment& s : segment_store) segments.insert_or_assign(s.key(), &s);
@@ -508,7 +659,8 @@ struct Snapshot::Impl {
   // below hold views and pointers into them.
   std::deque<v1::Flag> flag_store;
   std::deque<v1::Segment> segment_store;
-  std::deque<v1::Account> account_store;  // moved into `accounts` by Index()
+  // Accounts added so far; Index() seals and publishes them as `accounts`.
+  std::shared_ptr<AccountTable> new_accounts;
   std::deque<CompiledSegment> compiled_segment_store;
 
   absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
@@ -534,13 +686,14 @@ void Snapshot::Builder::AddSegment(v1::Segment segment) {
 }
 
 void Snapshot::Builder::AddAccount(v1::Account account) {
-  assert(snapshot_->impl_->accounts == nullptr && "AddAccount after ShareAccountsWith");
-  snapshot_->impl_->account_store.push_back(std::move(account));
+  Impl& impl = *snapshot_->impl_;
+  assert(impl.accounts == nullptr && "AddAccount after ShareAccountsWith");
+  if (impl.new_accounts == nullptr) impl.new_accounts = std::make_shared<AccountTable>();
+  impl.new_accounts->Add(account);
 }
 
 void Snapshot::Builder::ShareAccountsWith(const Snapshot& previous) {
-  assert(snapshot_->impl_->account_store.empty() && "ShareAccountsWith after AddAccount");
-  snapshot_->impl_->account_store.clear();
+  assert(snapshot_->impl_->new_accounts == nullptr && "ShareAccountsWith after AddAccount");
   snapshot_->impl_->accounts = previous.impl_->accounts;
 }
 
@@ -559,8 +712,8 @@ const v1::Segment* Snapshot::FindSegment(absl::string_view key) const {
   return it == impl_->segments.end() ? nullptr : it->second;
 }
 
-const v1::Account* Snapshot::FindAccount(absl::string_view key) const {
-  return FindIn(impl_->accounts->index, key);
+bool Snapshot::HasAccount(absl::string_view key) const {
+  return impl_->accounts->Find(key) != nullptr;
 }
 
 const std::vector<const v1::Flag*>& Snapshot::flags() const { return impl_->flag_list; }
@@ -573,7 +726,7 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, impl.accounts->index, context, at);
+  return EvaluateCompiled(it->second, *impl.accounts, context, at);
 }
 
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
@@ -582,7 +735,7 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   auto it = impl.flags.find(flag.key());
   // A flag from elsewhere has no compiled index here; refuse rather than guess.
   if (it == impl.flags.end() || it->second.flag != &flag) return Error(v1::ERROR_CODE_GENERAL);
-  return EvaluateCompiled(it->second, impl.accounts->index, context, at);
+  return EvaluateCompiled(it->second, *impl.accounts, context, at);
 }
 
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
@@ -593,7 +746,10 @@ bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
   };
   if (listed(segment.included())) return true;
   if (listed(segment.excluded())) return false;
-  const Subject subject{account_key, account, extra};
+  Subject subject;
+  subject.account_key = account_key;
+  subject.account = account;
+  subject.extra = extra;
   return ConditionsMatch(segment.match(), segment.conditions_size(), [&](int i) {
     const v1::Condition& c = segment.conditions(i);
     return Holds(c, Operands(c), subject);
@@ -602,7 +758,11 @@ bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
 
 bool ConditionHolds(const v1::Condition& condition, absl::string_view account_key,
                     const v1::Account* account, const AttributeMap* extra) {
-  return Holds(condition, Operands(condition), Subject{account_key, account, extra});
+  Subject subject;
+  subject.account_key = account_key;
+  subject.account = account;
+  subject.extra = extra;
+  return Holds(condition, Operands(condition), subject);
 }
 
 v1::EvaluationResult ToProto(absl::string_view flag_key, const Evaluation& e,

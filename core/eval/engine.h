@@ -85,7 +85,9 @@ class Snapshot {
   ~Snapshot();
   const v1::Flag* FindFlag(absl::string_view key) const;
   const v1::Segment* FindSegment(absl::string_view key) const;
-  const v1::Account* FindAccount(absl::string_view key) const;
+  // True when the registry account `key` is in the snapshot. (Accounts are
+  // kept compact, not as Account messages.)
+  bool HasAccount(absl::string_view key) const;
   // Flags in key order, archived ones included. When several flags (or
   // segments, or accounts) with one key were added, the last one is kept.
   const std::vector<const v1::Flag*>& flags() const;
