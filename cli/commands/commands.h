@@ -12,7 +12,7 @@ namespace rampart::cli {
 
 void AddAccountCommands(CLI::App& root, Session& session);  // account.cc, account_import.cc
 void AddSegmentCommands(CLI::App& root, Session& session);  // segment.cc
-void AddFlagCommands(CLI::App& root, Session& session);     // flag.cc, flag_targeting.cc
+void AddFlagCommands(CLI::App& root, Session& session);     // flag*.cc
 void AddAuditCommands(CLI::App& root, Session& session);    // audit.cc
 void AddEvalCommand(CLI::App& root, Session& session);      // eval.cc
 

@@ -1,5 +1,6 @@
 // `rampart flag create|get|list|update|archive|unarchive` (FlagService). The
-// targeting verbs, `flag override` and `flag rule`, are in flag_targeting.cc.
+// targeting verbs, `flag override` and `flag rule`, are in flag_targeting.cc;
+// `flag rollout` is in flag_rollout.cc.
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -43,6 +44,10 @@ absl::StatusOr<v1::Flag> UpdateFlag(Session& session, const std::string& key,
       [&](const v1::WriteMeta& meta, const v1::Flag& flag) {
         return PutFlag(session, meta, flag);
       });
+}
+
+std::string FlagChanged(const v1::Flag& flag, absl::string_view what) {
+  return absl::StrCat("flag \"", flag.key(), "\": ", what, " (revision ", flag.revision(), ")");
 }
 
 absl::Status CheckVariantExists(absl::string_view option, const v1::Flag& flag,
@@ -264,6 +269,7 @@ void PrintFlag(const v1::Flag& flag) {
       .Add("expires", FormatTimestamp(flag.expires_at()))
       .Add("overrides", overrides)
       .Add("rules", rules)
+      .Add("rollout", FormatRollout(flag))
       .Add("revision", absl::StrCat(flag.revision()))
       .Add("created", FormatTimestamp(flag.created_at()))
       .Add("updated", FormatTimestamp(flag.updated_at()))
@@ -311,8 +317,8 @@ void AddCreate(CLI::App* noun, Session& session) {
 
 void AddGet(CLI::App* noun, Session& session) {
   auto key = std::make_shared<std::string>();
-  CLI::App* verb =
-      session.AddVerb(noun, "get", "Show one flag: variants, overrides, rules", [&session, key] {
+  CLI::App* verb = session.AddVerb(
+      noun, "get", "Show one flag: variants, overrides, rules, rollout", [&session, key] {
         ASSIGN_OR_RETURN(v1::Flag flag, GetFlag(session, *key));
         return session.Print(flag, [&] { PrintFlag(flag); });
       });
@@ -408,8 +414,8 @@ void AddArchive(CLI::App* noun, Session& session, bool archived) {
 }  // namespace
 
 void AddFlagCommands(CLI::App& root, Session& session) {
-  CLI::App* noun =
-      root.add_subcommand("flag", "Flags: variants, defaults, kill switch, overrides, rules");
+  CLI::App* noun = root.add_subcommand(
+      "flag", "Flags: variants, defaults, kill switch, overrides, rules, rollouts");
   noun->require_subcommand(1);
   AddCreate(noun, session);
   AddGet(noun, session);
@@ -419,6 +425,7 @@ void AddFlagCommands(CLI::App& root, Session& session) {
   AddArchive(noun, session, /*archived=*/false);
   AddOverrideCommands(noun, session);
   AddRuleCommands(noun, session);
+  AddRolloutCommands(noun, session);
 }
 
 }  // namespace rampart::cli

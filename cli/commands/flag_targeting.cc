@@ -49,10 +49,6 @@ struct FlagChange {
   WriteOptions write;
 };
 
-std::string FlagChanged(const v1::Flag& flag, absl::string_view what) {
-  return absl::StrFormat("flag \"%s\": %s (revision %d)", flag.key(), what, flag.revision());
-}
-
 void AddOverrideSet(CLI::App* noun, Session& session) {
   struct Options : FlagChange {
     std::string account, variant;
