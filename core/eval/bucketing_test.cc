@@ -61,6 +61,12 @@ TEST(BucketOfTest, IsTheHashOfSaltColonKey) {
   EXPECT_EQ(BucketOf("f", ""), Murmur3_32("f:", 0));
 }
 
+TEST(BucketOfTest, MatchesTheOtherBucketsInTheDocs) {
+  EXPECT_EQ(BucketOf("f", "acme"), 3255830597u);
+  EXPECT_EQ(BucketOf("f", "u-1"), 1819213089u);
+  EXPECT_EQ(BucketOf("f", "u-2"), 2939667326u);
+}
+
 TEST(BucketOfTest, LongInputsHashTheSameAsShortOnes) {
   // Past the stack buffer BucketOf hashes incrementally; every split of the
   // join across salt, ':' and key must still give the one-shot hash.
