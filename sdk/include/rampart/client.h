@@ -33,6 +33,14 @@
 #include <string_view>
 #include <vector>
 
+// The library is built with hidden symbols; only what is marked here is
+// exported from librampart_sdk.so.
+#if defined(__GNUC__) || defined(__clang__)
+#define RAMPART_SDK_EXPORT __attribute__((visibility("default")))
+#else
+#define RAMPART_SDK_EXPORT
+#endif
+
 namespace rampart {
 
 // Why a value was served: OpenFeature's reasons, then Rampart's own.
@@ -64,14 +72,14 @@ enum class ErrorCode {
 };
 
 // "TARGETING_MATCH", "FLAG_NOT_FOUND", ...: the OpenFeature spellings.
-const char* ReasonName(Reason reason);
-const char* ErrorCodeName(ErrorCode code);
+RAMPART_SDK_EXPORT const char* ReasonName(Reason reason);
+RAMPART_SDK_EXPORT const char* ErrorCodeName(ErrorCode code);
 
 // What the app passes to an evaluation: the account (B2B client) key, an
 // optional user key and attributes. Attributes given here win over the
 // account's attributes from the registry. Build it once per request and reuse
 // it across evaluations; copying is cheap (shared, copy-on-write).
-class Context {
+class RAMPART_SDK_EXPORT Context {
  public:
   Context();
   explicit Context(std::string account_key);
@@ -151,7 +159,7 @@ struct ValueChange {
   int64_t version = 0;
 };
 
-class Client {
+class RAMPART_SDK_EXPORT Client {
  public:
   // Loads the cache file if there is one (a corrupt one is ignored and
   // reported in status().last_error), then connects in the background. Never

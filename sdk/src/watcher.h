@@ -1,0 +1,78 @@
+// Watcher: the client's background thread. It keeps one SdkService.Watch
+// stream open to rampartd, hands every message to a Handler, and reopens the
+// stream with exponential backoff and full jitter when it fails or ends.
+//
+// Thread-safety: the Handler is called on the watcher's thread only, one
+// call at a time. The destructor may be called from any other thread; it
+// returns promptly (the stream is cancelled, a backoff wait is interrupted)
+// once the Handler call in progress, if any, returns.
+#ifndef RAMPART_SDK_SRC_WATCHER_H_
+#define RAMPART_SDK_SRC_WATCHER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "rampart/v1/sdk.grpc.pb.h"
+
+namespace rampart::sdk {
+
+class Watcher {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // The version to send as WatchRequest.from_version on (re)connection.
+    virtual int64_t ResumeVersion() = 0;
+    // Applies one message. A non-OK status drops the stream; it is reopened
+    // after a backoff (with ResumeVersion(), which the handler may have
+    // reset to 0 to get a full snapshot).
+    virtual absl::Status OnMessage(const v1::WatchResponse& response) = 0;
+    // The stream failed, ended, or could not be opened; `why` says how.
+    virtual void OnDisconnected(const absl::Status& why) = 0;
+  };
+
+  struct Options {
+    std::string server_address;
+    std::string sdk_key;
+    std::string client_name;
+    absl::Duration initial_backoff = absl::Milliseconds(100);
+    absl::Duration max_backoff = absl::Seconds(30);
+    uint64_t jitter_seed = 0;
+  };
+
+  // Starts the thread. `handler` must outlive the Watcher.
+  Watcher(Options options, Handler* handler);
+  // Stops the thread: cancels the stream or the backoff wait, then joins.
+  ~Watcher();
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+ private:
+  void Run();
+  // One stream, from opening to its end; returns why it ended and sets
+  // `*applied` when the handler accepted at least one message.
+  absl::Status RunStream(v1::SdkService::Stub& stub, bool* applied);
+
+  const Options options_;
+  Handler* const handler_;
+  absl::Notification stop_;
+  absl::Mutex mu_;
+  // The stream in progress, for the destructor's TryCancel.
+  grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+// "UNAVAILABLE: failed to connect to all addresses" as an absl::Status.
+absl::Status FromGrpc(const grpc::Status& status);
+
+}  // namespace rampart::sdk
+
+#endif  // RAMPART_SDK_SRC_WATCHER_H_

@@ -1,0 +1,152 @@
+#include "sdk/src/state.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "sdk/tests/test_data.h"
+#include "tests/testing/status_matchers.h"
+
+namespace rampart::sdk {
+namespace {
+
+using ::rampart::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using namespace ::rampart::sdk::testing;  // NOLINT: test data builders
+
+eval::Context Account(absl::string_view key) {
+  eval::Context c;
+  c.account_key = key;
+  return c;
+}
+
+bool On(const FlagState& state, absl::string_view flag, absl::string_view account) {
+  auto snapshot = state.Build(nullptr, true);
+  eval::Evaluation e = eval::Evaluate(*snapshot, flag, Account(account), absl::Now());
+  return e.value != nullptr && e.value->bool_value();
+}
+
+TEST(FlagState, SnapshotThenDeltas) {
+  FlagState state;
+  EXPECT_FALSE(state.has_data());
+  AppliedChange first = state.ApplySnapshot(DemoSnapshot(3));
+  EXPECT_TRUE(state.has_data());
+  EXPECT_EQ(state.version(), 3);
+  EXPECT_THAT(first.changed_flags, ElementsAre("new-invoice-editor"));
+  EXPECT_TRUE(On(state, "new-invoice-editor", "acme-accounting"));
+  EXPECT_FALSE(On(state, "new-invoice-editor", "kino-mir"));
+
+  // Turn it on for everyone, add a flag.
+  absl::StatusOr<AppliedChange> d = state.Apply(
+      DeltaMessage(3, 5, {BoolFlag("new-invoice-editor", true), BoolFlag("bulk-export", true)}));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(state.version(), 5);
+  EXPECT_THAT(d->changed_flags, ElementsAre("bulk-export", "new-invoice-editor"));
+  EXPECT_FALSE(d->accounts_changed);
+  EXPECT_TRUE(On(state, "new-invoice-editor", "kino-mir"));
+  EXPECT_TRUE(On(state, "bulk-export", "kino-mir"));
+
+  // Remove one; a put of an unchanged flag is not a change.
+  d = state.Apply(DeltaMessage(5, 6, {BoolFlag("bulk-export", true)}, {"new-invoice-editor"}));
+  ASSERT_TRUE(d.ok());
+  EXPECT_THAT(d->changed_flags, ElementsAre("new-invoice-editor"));
+  EXPECT_EQ(state.ToProto().flags_size(), 1);
+
+  // Accounts in a delta.
+  v1::WatchResponse accounts = DeltaMessage(6, 7, {});
+  *accounts.mutable_delta()->add_put_accounts() = AccountIn("new-client", "accounting");
+  d = state.Apply(accounts);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->accounts_changed);
+  EXPECT_THAT(d->changed_flags, IsEmpty());
+  EXPECT_EQ(state.ToProto().accounts_size(), 3);
+}
+
+TEST(FlagState, SnapshotReportsWhatChanged) {
+  FlagState state;
+  state.ApplySnapshot(DemoSnapshot(1, {BoolFlag("a", true), BoolFlag("b", true)}));
+  AppliedChange c = state.ApplySnapshot(DemoSnapshot(2, {BoolFlag("a", false), BoolFlag("c", true)}));
+  EXPECT_THAT(c.changed_flags, ElementsAre("a", "b", "c"));
+  EXPECT_FALSE(c.accounts_changed);  // same accounts as before
+}
+
+TEST(FlagState, DeltaFromAnotherVersionIsRefusedAndForcesASnapshot) {
+  FlagState state;
+  state.ApplySnapshot(DemoSnapshot(3));
+  EXPECT_EQ(state.resume_version(), 3);
+  EXPECT_THAT(state.Apply(DeltaMessage(4, 5, {BoolFlag("x", true)})),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("version 4")));
+  // Nothing changed; the caller distrusts the state and resumes from 0.
+  EXPECT_EQ(state.version(), 3);
+  EXPECT_EQ(state.ToProto().flags_size(), 1);
+  state.Distrust();
+  EXPECT_EQ(state.resume_version(), 0);
+  EXPECT_EQ(state.version(), 3);  // still served
+  // Even a delta that follows is refused until a snapshot comes.
+  EXPECT_FALSE(state.Apply(DeltaMessage(3, 4, {BoolFlag("x", true)})).ok());
+  state.ApplySnapshot(DemoSnapshot(9));
+  EXPECT_EQ(state.resume_version(), 9);
+  EXPECT_TRUE(state.Apply(DeltaMessage(9, 10, {BoolFlag("x", true)})).ok());
+}
+
+TEST(FlagState, DeltaBeforeAnySnapshotIsRefused) {
+  FlagState state;
+  EXPECT_THAT(state.Apply(DeltaMessage(0, 1, {BoolFlag("x", true)})),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("no snapshot")));
+  EXPECT_FALSE(state.has_data());
+}
+
+TEST(FlagState, MalformedMessagesDoNotCrash) {
+  FlagState state;
+  EXPECT_THAT(state.Apply(v1::WatchResponse()), StatusIs(absl::StatusCode::kInvalidArgument,
+                                                         ::testing::HasSubstr("neither")));
+  state.ApplySnapshot(DemoSnapshot(1));
+  // A version going backwards.
+  EXPECT_THAT(state.Apply(DeltaMessage(1, 0, {})),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("before")));
+
+  // Unknown keys removed, a rule naming an unknown segment, a flag without
+  // the variants it names, a flag with no key.
+  v1::Flag dangling = BoolFlagForSegment("dangling", "no-such-segment");
+  v1::Flag no_variants = BoolFlag("no-variants", true);
+  no_variants.clear_variants();
+  v1::WatchResponse m = DeltaMessage(1, 2, {dangling, no_variants, v1::Flag()},
+                                     {"never-existed"});
+  m.mutable_delta()->add_removed_segments("never-existed");
+  m.mutable_delta()->add_removed_accounts("never-existed");
+  ASSERT_TRUE(state.Apply(m).ok());
+
+  auto snapshot = state.Build(nullptr, true);
+  eval::Evaluation e = eval::Evaluate(*snapshot, "dangling", Account("acme-accounting"), absl::Now());
+  ASSERT_NE(e.value, nullptr);
+  EXPECT_FALSE(e.value->bool_value());  // the rule never matches
+  e = eval::Evaluate(*snapshot, "no-variants", Account("acme-accounting"), absl::Now());
+  EXPECT_EQ(e.value, nullptr);
+  EXPECT_EQ(e.error, v1::ERROR_CODE_GENERAL);
+}
+
+}  // namespace
+}  // namespace rampart::sdk
+
+namespace rampart::sdk {
+namespace {
+
+TEST(FlagState, AFlagOnlyChangeSharesThePreviousAccounts) {
+  FlagState state;
+  state.ApplySnapshot(testing::DemoSnapshot(1));
+  std::shared_ptr<const eval::Snapshot> first = state.Build(nullptr, true);
+  absl::StatusOr<AppliedChange> d =
+      state.Apply(testing::DeltaMessage(1, 2, {testing::BoolFlagForSegment("x", "accounting")}));
+  ASSERT_TRUE(d.ok());
+  ASSERT_FALSE(d->accounts_changed);
+  std::shared_ptr<const eval::Snapshot> second = state.Build(first.get(), d->accounts_changed);
+  first.reset();  // the shared accounts outlive the snapshot they came from
+  ASSERT_TRUE(second->HasAccount("acme-accounting"));
+  eval::Context acme;
+  acme.account_key = "acme-accounting";
+  eval::Evaluation e = eval::Evaluate(*second, "x", acme, absl::Now());
+  ASSERT_NE(e.value, nullptr);
+  EXPECT_TRUE(e.value->bool_value());  // the segment rule read the shared account
+}
+
+}  // namespace
+}  // namespace rampart::sdk
