@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -111,7 +112,10 @@ absl::StatusOr<v1::SdkSnapshot> DecodeCacheFile(absl::string_view bytes) {
 
 absl::Status WriteCacheFile(const std::string& path, const v1::SdkSnapshot& snapshot) {
   const std::string bytes = EncodeCacheFile(snapshot);
-  const std::string tmp = path + ".tmp";
+  // Unique per process and call: two clients sharing one cache file (two
+  // processes, or two Clients in one) never write into each other's file.
+  static std::atomic<uint64_t> sequence{0};
+  const std::string tmp = absl::StrCat(path, ".tmp.", ::getpid(), ".", sequence.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("cannot create " + tmp, path);
   if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) {

@@ -11,9 +11,9 @@
 // match the file, a bad checksum or a payload that does not parse is refused
 // as a whole.
 //
-// Writes go to "<path>.tmp", are fsync'ed, then renamed over `path` (and the
-// directory fsync'ed), so a reader sees the old file or the new one, never a
-// torn one.
+// Writes go to "<path>.tmp.<pid>.<n>", are fsync'ed, then renamed over
+// `path` (and the directory fsync'ed), so a reader sees the old file or the
+// new one, never a torn one, even when several clients share the file.
 #ifndef RAMPART_SDK_SRC_CACHE_FILE_H_
 #define RAMPART_SDK_SRC_CACHE_FILE_H_
 

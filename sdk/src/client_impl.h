@@ -22,7 +22,8 @@
 
 namespace rampart {
 
-struct Client::Impl final : public sdk::Watcher::Handler {
+// Hidden: nested in an exported class, it would be exported by default.
+struct __attribute__((visibility("hidden"))) Client::Impl final : public sdk::Watcher::Handler {
   Impl(ClientOptions options, const Clock& clock);
   ~Impl() override;
 

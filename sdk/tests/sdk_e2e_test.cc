@@ -1,1 +1,180 @@
+// The SDK against the real rampartd (started with --sdk_keys), with flags
+// changed through the real rampart CLI, as an app and its operators would:
+// ready, a change propagates, the server killed while the app evaluates,
+// a restart served from the cache file, a restarted server caught up with.
+#include <signal.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rampart/client.h"
+#include "tests/e2e/e2e_fixture.h"
+
+namespace rampart::e2e {
+namespace {
+
+constexpr absl::Duration kTimeout = absl::Seconds(30);
+
+// Polls `done` until it holds or kTimeout passes (for states no listener
+// reports, such as "disconnected").
+template <typename Fn>
+bool Eventually(Fn done) {
+  const absl::Time deadline = absl::Now() + kTimeout;
+  while (!done()) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return true;
+}
+
+// Waits, through OnValueChange, for a flag's value for one account.
+class ValueWatch {
+ public:
+  ValueWatch(Client& client, const std::string& flag, const Context& context) : client_(client) {
+    id_ = client.OnValueChange(flag, context, [this](const ValueChange& c) {
+      absl::MutexLock lock(&mu_);
+      last_ = c.new_value_json;
+    });
+  }
+  ~ValueWatch() { client_.RemoveListener(id_); }
+  bool WaitFor(const std::string& json) {
+    absl::MutexLock lock(&mu_);
+    const auto seen = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return last_ == json; };
+    return mu_.AwaitWithTimeout(absl::Condition(&seen), kTimeout);
+  }
+
+ private:
+  Client& client_;
+  Client::ListenerId id_;
+  absl::Mutex mu_;
+  std::string last_ ABSL_GUARDED_BY(mu_);
+};
+
+class SdkE2eTest : public E2eTest {
+ protected:
+  void SetUp() override {
+    E2eTest::SetUp();
+    StartServer({"--sdk_keys", "test-key"});
+    CliOk({"flag", "create", "new-invoice-editor", "--type", "bool", "--reason", "INV-812"});
+    CliOk({"flag", "rule", "add", "new-invoice-editor", "--where", "plan == enterprise",
+           "--variant", "on", "--reason", "enterprise first"});
+  }
+
+  ClientOptions Options() {
+    ClientOptions o;
+    o.server_address = server().address();
+    o.sdk_key = "test-key";
+    o.cache_file = data_dir() + "-sdk.snapshot";
+    o.client_name = "sdk-e2e";
+    o.initial_backoff = std::chrono::milliseconds(50);
+    o.max_backoff = std::chrono::milliseconds(500);
+    return o;
+  }
+
+  void SetDefault(const std::string& variant) {
+    CliOk({"flag", "update", "new-invoice-editor", "--default", variant, "--reason", "ramp"});
+  }
+
+  Context acme_ = Context("acme-accounting");
+  Context enterprise_ = Context("globex").Set("plan", "enterprise");
+};
+
+TEST_F(SdkE2eTest, ReadyThenAChangePropagates) {
+  Client client(Options());
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(30))) << client.status().last_error;
+  EXPECT_TRUE(client.status().connected);
+
+  auto d = client.GetBooleanDetails("new-invoice-editor", acme_, true);
+  EXPECT_FALSE(d.value);
+  EXPECT_EQ(d.reason, Reason::kDefault);
+  EXPECT_EQ(d.variant, "off");
+  EXPECT_GT(d.version, 0);
+  d = client.GetBooleanDetails("new-invoice-editor", enterprise_, false);
+  EXPECT_TRUE(d.value);
+  EXPECT_EQ(d.reason, Reason::kTargetingMatch);
+
+  // The same answer as the server's own evaluation.
+  EXPECT_THAT(CliOk({"eval", "new-invoice-editor", "--account", "acme-accounting"}),
+              ::testing::HasSubstr("off"));
+
+  ValueWatch watch(client, "new-invoice-editor", acme_);
+  SetDefault("on");
+  ASSERT_TRUE(watch.WaitFor("true"));
+  EXPECT_TRUE(client.GetBoolean("new-invoice-editor", acme_, false));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).reason,
+            Reason::kDefault);
+
+  // Archived: gone for the SDK.
+  CliOk({"flag", "archive", "new-invoice-editor", "--reason", "rolled out"});
+  ASSERT_TRUE(watch.WaitFor("null"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).error_code,
+            ErrorCode::kFlagNotFound);
+}
+
+TEST_F(SdkE2eTest, AWrongKeyIsRefused) {
+  ClientOptions o = Options();
+  o.sdk_key = "not-a-key";
+  Client client(o);
+  EXPECT_FALSE(client.WaitForReady(std::chrono::milliseconds(500)));
+  ASSERT_TRUE(Eventually([&] { return !client.status().last_error.empty(); }));
+  EXPECT_THAT(client.status().last_error, ::testing::HasSubstr("UNAUTHENTICATED"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).error_code,
+            ErrorCode::kProviderNotReady);
+}
+
+TEST_F(SdkE2eTest, SurvivesTheServersDeathAndCatchesUpAfterItsRestart) {
+  SetDefault("on");
+  auto app = std::make_unique<Client>(Options());
+  ASSERT_TRUE(app->WaitForReady(std::chrono::seconds(30))) << app->status().last_error;
+  ASSERT_TRUE(app->GetBoolean("new-invoice-editor", acme_, false));
+  const std::string address = server().address();
+  const int64_t version = app->status().version;
+
+  // kill -9: the app keeps evaluating, with the values it had, STALE.
+  ASSERT_EQ(server().Stop(SIGKILL), -SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return !app->status().connected; }));
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(app->GetBoolean("new-invoice-editor", acme_, false));
+  auto d = app->GetBooleanDetails("new-invoice-editor", acme_, false);
+  EXPECT_TRUE(d.value);
+  EXPECT_EQ(d.reason, Reason::kStale);
+  EXPECT_EQ(d.evaluation_reason, Reason::kDefault);
+  EXPECT_EQ(d.version, version);
+
+  // A second app starting now, server still down, serves the cache file.
+  auto restarted = std::make_unique<Client>(Options());
+  EXPECT_FALSE(restarted->WaitForReady(std::chrono::milliseconds(200)));
+  d = restarted->GetBooleanDetails("new-invoice-editor", acme_, false);
+  EXPECT_TRUE(d.value);
+  EXPECT_EQ(d.reason, Reason::kCached);
+  EXPECT_EQ(d.evaluation_reason, Reason::kDefault);
+  EXPECT_EQ(d.version, version);
+  EXPECT_TRUE(restarted->status().from_cache);
+
+  // The server comes back elsewhere first (the apps cannot see it), where a
+  // release manager turns the flag off; then it returns to its address.
+  StartServer({"--sdk_keys", "test-key"});
+  SetDefault("off");
+  ASSERT_EQ(server().Stop(SIGTERM), 0);
+  ValueWatch app_watch(*app, "new-invoice-editor", acme_);
+  ValueWatch restarted_watch(*restarted, "new-invoice-editor", acme_);
+  StartServer({"--sdk_keys", "test-key", "--listen", address});
+
+  ASSERT_TRUE(app_watch.WaitFor("false"));
+  ASSERT_TRUE(restarted_watch.WaitFor("false"));
+  for (Client* c : {app.get(), restarted.get()}) {
+    d = c->GetBooleanDetails("new-invoice-editor", acme_, true);
+    EXPECT_FALSE(d.value);
+    EXPECT_EQ(d.reason, Reason::kDefault);
+    EXPECT_GT(d.version, version);
+    EXPECT_TRUE(c->status().connected);
+    EXPECT_FALSE(c->status().from_cache);
+  }
+  EXPECT_TRUE(restarted->WaitForReady(std::chrono::milliseconds(0)));
+}
+
+}  // namespace
+}  // namespace rampart::e2e
