@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -95,6 +96,9 @@ absl::StatusOr<v1::SdkSnapshot> DecodeCacheFile(absl::string_view bytes) {
                                             kCacheFormatVersion, ")"));
   }
   const uint64_t length = GetLe(bytes, 8, 8);
+  if (length > static_cast<uint64_t>(std::numeric_limits<int>::max())) {
+    return absl::DataLossError(absl::StrCat("snapshot length ", length, " is not plausible"));
+  }
   const absl::string_view payload = bytes.substr(kCacheHeaderSize);
   if (payload.size() != length) {
     return absl::DataLossError(absl::StrCat(payload.size() < length ? "truncated" : "trailing bytes",
