@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 exec build/bin/rampartd --listen "${RAMPART_LISTEN:-127.0.0.1:7311}" \
-  --data-dir "${RAMPART_DATA_DIR:-./data}" --demo "$@"
+  --data-dir "${RAMPART_DATA_DIR:-./data}" --demo --sdk-keys demo-sdk-key "$@"

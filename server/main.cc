@@ -1,12 +1,13 @@
 // rampartd: the Rampart server. Keeps the release model in RocksDB under
 // --data-dir and serves it over gRPC on --listen.
 //
-//   rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo]
+//   rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo] [--sdk-keys k1,k2]
 //   rampartd --flagfile=/etc/rampart/rampartd.flags
 //
 // The first line on stdout is "rampartd listening on HOST:PORT" (with the
 // port actually bound, useful with port 0). Requests are logged as JSON lines
-// on stderr. SIGTERM or SIGINT shuts down gracefully.
+// on stderr. SIGTERM or SIGINT shuts down gracefully (open SDK Watch streams
+// are ended with UNAVAILABLE at once).
 #include <pthread.h>
 #include <signal.h>
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -25,12 +27,16 @@
 #include "server/registry/registry.h"
 #include "server/rpc/server.h"
 #include "server/storage/store.h"
+#include "server/stream/publisher.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:7311",
           "HOST:PORT to serve gRPC on; port 0 picks a free port");
 ABSL_FLAG(std::string, data_dir, "./data", "directory of the RocksDB data (created if missing)");
 ABSL_FLAG(bool, demo, false, "load the demo data set when the data dir is new");
 ABSL_FLAG(bool, log_requests, true, "log one JSON line per request on stderr");
+ABSL_FLAG(std::vector<std::string>, sdk_keys, {},
+          "comma-separated SDK keys that SdkService.Watch accepts (metadata "
+          "`authorization: Bearer <key>`); none: Watch is open to anyone");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "on SIGTERM, how long calls in flight may take to finish");
 
@@ -59,7 +65,7 @@ int main(int argc, char** argv) {
   NormalizeFlagNames(argc, argv);
   absl::SetProgramUsageMessage(
       "the Rampart feature-flag server.\n"
-      "  rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo]");
+      "  rampartd --listen 127.0.0.1:7311 --data-dir ./data [--demo] [--sdk-keys k1,k2]");
   absl::ParseCommandLine(argc, argv);
 
   // Block the shutdown signals in every thread; one thread waits for them.
@@ -87,9 +93,26 @@ int main(int argc, char** argv) {
     }
   }
 
+  // After the demo data, before serving: the view starts at the revision the
+  // store has, and every later commit reaches it, in order.
+  auto publisher = rampart::stream::Publisher::Create(**store, (*registry)->revision());
+  if (!publisher.ok()) {
+    return Fail(absl::StrCat("loading the SDK view: ", publisher.status().message()));
+  }
+  (*registry)->SetChangeListener(publisher->get());
+
   rampart::rpc::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.log_requests = absl::GetFlag(FLAGS_log_requests);
+  options.publisher = publisher->get();
+  for (const std::string& key : absl::GetFlag(FLAGS_sdk_keys)) {
+    if (!key.empty()) options.sdk_keys.push_back(key);
+  }
+  if (options.sdk_keys.empty()) {
+    std::cerr << "rampartd: warning: no --sdk-keys given: SdkService.Watch streams the flags, "
+                 "segments and accounts to anyone who can reach "
+              << options.listen << std::endl;
+  }
   auto server = rampart::rpc::Server::Start(**registry, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
 
@@ -106,7 +129,9 @@ int main(int argc, char** argv) {
             << ", shutting down" << std::endl;
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->reset();
+  (*registry)->SetChangeListener(nullptr);
   registry->reset();
+  publisher->reset();
   store->reset();  // closes RocksDB
   std::cerr << "rampartd: stopped" << std::endl;
   return 0;

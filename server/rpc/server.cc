@@ -5,6 +5,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "server/rpc/services.h"
+#include "server/rpc/watch_service.h"
 
 namespace rampart::rpc {
 
@@ -16,6 +17,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(registry::Registry& regist
   std::unique_ptr<Server> server(new Server());
   server->log_ = std::make_unique<RequestLog>(clock, options.log_requests);
   server->services_ = MakeServices(registry, *server->log_);
+  if (options.publisher != nullptr) {
+    server->publisher_ = options.publisher;
+    server->services_.push_back(
+        std::make_unique<WatchService>(*options.publisher, *server->log_, options.sdk_keys));
+  }
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
@@ -39,6 +45,10 @@ void Server::Shutdown(absl::Duration grace) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
   server_->GetHealthCheckService()->SetServingStatus(false);
+  // Before grpc::Server::Shutdown, which waits for every call to end: Watch
+  // streams end only when told to. A stream whose client does not read (its
+  // final status cannot be sent) is cancelled when `grace` runs out.
+  if (publisher_ != nullptr) publisher_->Shutdown();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server_->Wait();
 }

@@ -1,4 +1,5 @@
-// Assembles rampartd's gRPC server: the rampart.v1 services, the standard
+// Assembles rampartd's gRPC server: the rampart.v1 services (with
+// SdkService.Watch when given a stream::Publisher), the standard
 // grpc.health.v1 health service and server reflection (so grpcurl and other
 // generic tools can list and call the services). Used by server/main.cc and
 // by tests that run a server in-process.
@@ -14,6 +15,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"
+#include "server/stream/publisher.h"
 
 namespace rampart::rpc {
 
@@ -21,6 +23,12 @@ struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Server::port()).
   std::string listen = "127.0.0.1:7311";
   bool log_requests = true;
+  // Serves SdkService.Watch from this publisher (null: the service is not
+  // served). It must outlive the server; Shutdown() shuts it down.
+  stream::Publisher* publisher = nullptr;
+  // The SDK keys Watch accepts (`authorization: Bearer <key>`); empty: any
+  // caller, key or not.
+  std::vector<std::string> sdk_keys;
 };
 
 class Server {
@@ -34,13 +42,17 @@ class Server {
   int port() const { return port_; }
 
   // Stops accepting calls, lets calls in flight finish for up to `grace`,
-  // then cancels the rest. Idempotent.
+  // then cancels the rest. Open Watch streams are finished at once
+  // (UNAVAILABLE "server shutting down", see Publisher::Shutdown): they never
+  // end by themselves, so waiting for them would only burn the grace period.
+  // Idempotent.
   void Shutdown(absl::Duration grace);
 
  private:
   Server() = default;
   std::unique_ptr<RequestLog> log_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
+  stream::Publisher* publisher_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
