@@ -26,6 +26,9 @@ Watcher::~Watcher() {
   thread_.join();
 }
 
+// The largest snapshot or delta the client accepts.
+constexpr int kMaxMessageBytes = 512 << 20;
+
 void Watcher::Run() {
   grpc::ChannelArguments args;
   // gRPC's own reconnection backoff (1 s up to 120 s by default) would
@@ -37,6 +40,8 @@ void Watcher::Run() {
               static_cast<int>(absl::ToInt64Milliseconds(options_.initial_backoff)));
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
+  // A full snapshot of 100 000 accounts is ~10 MB, past gRPC's 4 MB default.
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
       options_.server_address, grpc::InsecureChannelCredentials(), args);
   std::unique_ptr<v1::SdkService::Stub> stub = v1::SdkService::NewStub(channel);

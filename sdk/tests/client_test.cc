@@ -133,6 +133,22 @@ TEST_F(ClientTest, ServesTheServersFlagsWithTheEnginesReasons) {
   EXPECT_EQ(status.version, 4);
 }
 
+TEST_F(ClientTest, AcceptsASnapshotLargerThanGrpcsDefaultMessageLimit) {
+  v1::SdkSnapshot big = DemoSnapshot(9);
+  for (int i = 0; i < 90'000; ++i) {  // ~6 MB of accounts: past gRPC's 4 MB default
+    v1::Account* a = big.add_accounts();
+    a->set_key("bulk-" + std::to_string(i));
+    a->set_name("Bulk account number " + std::to_string(i));
+    (*a->mutable_attributes())["industry"].set_string_value("accounting");
+  }
+  ASSERT_GT(big.ByteSizeLong(), 4u << 20);
+  Serve(big);
+  Client client(Options());
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(20))) << client.status().last_error;
+  EXPECT_EQ(client.status().version, 9);
+  EXPECT_TRUE(client.GetBoolean("new-invoice-editor", acme_, false));
+}
+
 TEST_F(ClientTest, TypeMismatchAndUnknownFlagServeTheDefault) {
   Serve(DemoSnapshot(1, {StringFlag("format", "xml")}));
   Client client(Options());
