@@ -71,13 +71,15 @@ uint32_t Crc32(absl::string_view data) {
 }
 
 std::string EncodeCacheFile(const v1::SdkSnapshot& snapshot) {
-  std::string payload;
-  snapshot.SerializeToString(&payload);
+  return EncodeCachePayload(snapshot.SerializeAsString());
+}
+
+std::string EncodeCachePayload(absl::string_view payload) {
   std::string out(kCacheMagic, sizeof(kCacheMagic));
   PutLe(&out, kCacheFormatVersion, 4);
   PutLe(&out, payload.size(), 8);
   PutLe(&out, Crc32(payload), 4);
-  out += payload;
+  out.append(payload.data(), payload.size());
   return out;
 }
 
@@ -115,7 +117,11 @@ absl::StatusOr<v1::SdkSnapshot> DecodeCacheFile(absl::string_view bytes) {
 }
 
 absl::Status WriteCacheFile(const std::string& path, const v1::SdkSnapshot& snapshot) {
-  const std::string bytes = EncodeCacheFile(snapshot);
+  return WriteCachePayload(path, snapshot.SerializeAsString());
+}
+
+absl::Status WriteCachePayload(const std::string& path, absl::string_view payload) {
+  const std::string bytes = EncodeCachePayload(payload);
   // Unique per process and call: two clients sharing one cache file (two
   // processes, or two Clients in one) never write into each other's file.
   static std::atomic<uint64_t> sequence{0};

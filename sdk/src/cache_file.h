@@ -34,14 +34,18 @@ inline constexpr size_t kCacheHeaderSize = 20;
 // CRC-32 (IEEE, reflected, polynomial 0xEDB88320) of `data`.
 uint32_t Crc32(absl::string_view data);
 
-// The file's bytes for `snapshot`, and the snapshot back from them.
+// The file's bytes for `snapshot` (or for its serialized `payload`), and the
+// snapshot back from them.
 std::string EncodeCacheFile(const v1::SdkSnapshot& snapshot);
+std::string EncodeCachePayload(absl::string_view payload);
 // DATA_LOSS naming the problem ("not a Rampart cache file", "truncated",
 // "checksum mismatch", ...) when the bytes are not a valid cache file.
 absl::StatusOr<v1::SdkSnapshot> DecodeCacheFile(absl::string_view bytes);
 
-// Writes `snapshot` to `path` atomically (tmp file, fsync, rename).
+// Writes `snapshot` (or its serialized `payload`) to `path` atomically (tmp
+// file, fsync, rename).
 absl::Status WriteCacheFile(const std::string& path, const v1::SdkSnapshot& snapshot);
+absl::Status WriteCachePayload(const std::string& path, absl::string_view payload);
 // Reads `path`: NOT_FOUND when it does not exist, DATA_LOSS when it is not a
 // valid cache file, other codes for I/O errors. Every message names the path.
 absl::StatusOr<v1::SdkSnapshot> ReadCacheFile(const std::string& path);

@@ -82,7 +82,7 @@ absl::Status Client::Impl::OnMessage(const v1::WatchResponse& response) {
 
   std::string cache_error;
   if (!options_.cache_file.empty()) {
-    absl::Status written = sdk::WriteCacheFile(options_.cache_file, state_.ToProto());
+    absl::Status written = sdk::WriteCachePayload(options_.cache_file, state_.SerializeSnapshot());
     if (!written.ok()) cache_error = std::string(written.message());
   }
   {

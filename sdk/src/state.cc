@@ -4,6 +4,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace rampart::sdk {
@@ -16,6 +19,30 @@ std::map<std::string, T> ByKey(const google::protobuf::RepeatedPtrField<T>& obje
   std::map<std::string, T> out;
   for (const T& o : objects) out.insert_or_assign(o.key(), o);
   return out;
+}
+
+// The account's bytes, map entries in a stable order.
+std::string AccountBytes(const v1::Account& account) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream out(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&out);
+  coded.SetSerializationDeterministic(true);
+  account.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return bytes;
+}
+
+std::map<std::string, std::string> AccountsByKey(
+    const google::protobuf::RepeatedPtrField<v1::Account>& accounts) {
+  std::map<std::string, std::string> out;
+  for (const v1::Account& a : accounts) out.insert_or_assign(a.key(), AccountBytes(a));
+  return out;
+}
+
+bool SameObject(const std::string& a, const std::string& b) { return a == b; }
+template <typename T>
+bool SameObject(const T& a, const T& b) {
+  return MessageDifferencer::Equals(a, b);
 }
 
 // Keys present in one map and not the other, or whose objects differ.
@@ -31,7 +58,7 @@ std::vector<std::string> Differences(const std::map<std::string, T>& before,
     } else if (b == before.end() || a->first < b->first) {
       keys.push_back((a++)->first);
     } else {
-      if (!MessageDifferencer::Equals(b->second, a->second)) keys.push_back(a->first);
+      if (!SameObject(b->second, a->second)) keys.push_back(a->first);
       ++a;
       ++b;
     }
@@ -43,7 +70,7 @@ std::vector<std::string> Differences(const std::map<std::string, T>& before,
 
 AppliedChange FlagState::ApplySnapshot(const v1::SdkSnapshot& snapshot) {
   std::map<std::string, v1::Flag> flags = ByKey(snapshot.flags());
-  std::map<std::string, v1::Account> accounts = ByKey(snapshot.accounts());
+  std::map<std::string, std::string> accounts = AccountsByKey(snapshot.accounts());
 
   AppliedChange change;
   change.version = snapshot.version();
@@ -97,7 +124,7 @@ absl::StatusOr<AppliedChange> FlagState::ApplyDelta(const v1::SdkDelta& delta) {
 
   change.accounts_changed = false;
   for (const v1::Account& a : delta.put_accounts()) {
-    accounts_.insert_or_assign(a.key(), a);
+    accounts_.insert_or_assign(a.key(), AccountBytes(a));
     change.accounts_changed = true;
   }
   for (const std::string& key : delta.removed_accounts()) {
@@ -131,7 +158,12 @@ std::shared_ptr<const eval::Snapshot> FlagState::Build(const eval::Snapshot* pre
   if (previous != nullptr && !accounts_changed) {
     builder.ShareAccountsWith(*previous);
   } else {
-    for (const auto& [key, account] : accounts_) builder.AddAccount(account);
+    for (const auto& [key, bytes] : accounts_) {
+      v1::Account account;
+      // The bytes were produced by AccountBytes from a parsed message.
+      account.ParseFromString(bytes);
+      builder.AddAccount(std::move(account));
+    }
   }
   return std::move(builder).Build();
 }
@@ -141,8 +173,29 @@ v1::SdkSnapshot FlagState::ToProto() const {
   s.set_version(version_);
   for (const auto& [key, flag] : flags_) *s.add_flags() = flag;
   for (const auto& [key, segment] : segments_) *s.add_segments() = segment;
-  for (const auto& [key, account] : accounts_) *s.add_accounts() = account;
+  for (const auto& [key, bytes] : accounts_) s.add_accounts()->ParseFromString(bytes);
   return s;
+}
+
+std::string FlagState::SerializeSnapshot() const {
+  v1::SdkSnapshot head;
+  head.set_version(version_);
+  for (const auto& [key, flag] : flags_) *head.add_flags() = flag;
+  for (const auto& [key, segment] : segments_) *head.add_segments() = segment;
+  std::string out = head.SerializeAsString();
+  // Each account as field 4 (SdkSnapshot.accounts), length-delimited: the
+  // wire form ToProto().SerializeAsString() would produce.
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  for (const auto& [key, bytes] : accounts_) {
+    coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
+        v1::SdkSnapshot::kAccountsFieldNumber,
+        google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+    coded.WriteVarint32(static_cast<uint32_t>(bytes.size()));
+    coded.WriteString(bytes);
+  }
+  coded.Trim();
+  return out;
 }
 
 }  // namespace rampart::sdk

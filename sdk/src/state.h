@@ -64,11 +64,17 @@ class FlagState {
 
   // Everything, as the server would send it (what the cache file keeps).
   v1::SdkSnapshot ToProto() const;
+  // The same, serialized, without parsing the accounts (cheaper than
+  // ToProto().SerializeAsString() at 100 000 accounts).
+  std::string SerializeSnapshot() const;
 
  private:
   std::map<std::string, v1::Flag> flags_;
   std::map<std::string, v1::Segment> segments_;
-  std::map<std::string, v1::Account> accounts_;
+  // Accounts stay serialized (deterministically, so equal accounts have equal
+  // bytes): the engine's snapshot keeps them in compact form, and a second
+  // parsed copy here would cost more memory than both (docs/benchmarks.md).
+  std::map<std::string, std::string> accounts_;
   int64_t version_ = 0;
   bool has_data_ = false;
   bool trusted_ = true;

@@ -75,8 +75,11 @@ absl::Status Watcher::RunStream(v1::SdkService::Stub& stub, bool* applied) {
   std::unique_ptr<grpc::ClientReader<v1::WatchResponse>> reader = stub.Watch(&context, request);
 
   absl::Status why;
-  v1::WatchResponse response;
-  while (reader->Read(&response)) {
+  for (;;) {
+    // A fresh message each time: a reused one would keep the capacity of the
+    // largest snapshot ever received (protobuf's Clear() keeps it).
+    v1::WatchResponse response;
+    if (!reader->Read(&response)) break;
     why = handler_->OnMessage(response);
     if (!why.ok()) {
       context.TryCancel();
