@@ -6,7 +6,9 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,21 +17,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/batch_timer.h"
 #include "benchmark/benchmark.h"
 #include "core/eval/engine.h"
 #include "rampart/v1/sdk.pb.h"
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+RAMPART_BENCH_COUNT_ALLOCATIONS()
 
 namespace rampart {
 namespace {
@@ -145,32 +138,38 @@ void BM_ApplyFullSnapshot(benchmark::State& state) {
 }
 BENCHMARK(BM_ApplyFullSnapshot)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
-// One bool evaluation: kill switch, overrides, a segment rule (conditions on
-// the account's registry attributes), then a 25 % rollout.
-void BM_EvaluateBool(benchmark::State& state) {
+template <typename PickFlag>
+void RunEvaluations(benchmark::State& state, PickFlag pick_flag) {
   const eval::Snapshot& snapshot = *Shared();
   const absl::Time at = absl::Now();
   std::vector<std::string> accounts;
   for (int i = 0; i < 1024; ++i) accounts.push_back(absl::StrCat("acct-", (i * 97) % kAccounts));
+  int64_t on = 0;
+  bench::BatchTimer timer;
+  timer.Run(state, static_cast<size_t>(state.thread_index()) * 7, [&](size_t i) {
+    eval::Context ctx{accounts[i & 1023], "", nullptr};
+    eval::Evaluation e = eval::Evaluate(snapshot, pick_flag(i), ctx, at);
+    on += e.value != nullptr && e.value->bool_value();
+  });
+  benchmark::DoNotOptimize(on);
+}
+
+// The shape: one bool flag (kill switch, overrides, a rule on a
+// segment whose conditions read the account's registry attributes, then a
+// 25 % rollout), for the accounts of a busy app in turn.
+void BM_EvaluateBool_OneFlag(benchmark::State& state) {
+  const std::string flag = "flag-4242";
+  RunEvaluations(state, [&](size_t) -> absl::string_view { return flag; });
+}
+BENCHMARK(BM_EvaluateBool_OneFlag)->Threads(1)->Threads(2)->UseRealTime();
+
+// The worst case for the caches: another flag and account every time.
+void BM_EvaluateBool_RandomPairs(benchmark::State& state) {
   std::vector<std::string> flags;
   for (int i = 0; i < 1024; ++i) flags.push_back(absl::StrCat("flag-", (i * 31) % kFlags));
-  size_t i = static_cast<size_t>(state.thread_index()) * 7;
-  long allocations = 0;
-  int64_t on = 0;
-  for (auto _ : state) {
-    eval::Context ctx{accounts[i & 1023], "", nullptr};
-    const long before = g_allocations.load(std::memory_order_relaxed);
-    eval::Evaluation e = eval::Evaluate(snapshot, flags[(i >> 3) & 1023], ctx, at);
-    allocations += g_allocations.load(std::memory_order_relaxed) - before;
-    on += e.value != nullptr && e.value->bool_value();
-    ++i;
-  }
-  benchmark::DoNotOptimize(on);
-  state.counters["allocs_per_eval"] =
-      benchmark::Counter(static_cast<double>(allocations) / state.iterations());
-  state.SetItemsProcessed(state.iterations());
+  RunEvaluations(state, [&](size_t i) -> absl::string_view { return flags[(i >> 3) & 1023]; });
 }
-BENCHMARK(BM_EvaluateBool)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_EvaluateBool_RandomPairs)->Threads(1)->Threads(2)->UseRealTime();
 
 }  // namespace
 }  // namespace rampart

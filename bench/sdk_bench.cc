@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/batch_timer.h"
 #include "benchmark/benchmark.h"
 #include "core/common/clock.h"
 #include "rampart/client.h"
@@ -29,17 +30,7 @@
 #include "server/storage/store.h"
 #include "server/stream/publisher.h"
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+RAMPART_BENCH_COUNT_ALLOCATIONS()
 
 namespace rampart {
 namespace {
@@ -123,43 +114,35 @@ void Seed(registry::Registry& registry) {
 
 Client* g_client = nullptr;
 
-// One flag, the accounts of a busy app cycling through it.
-void BM_GetBoolean_OneFlag(benchmark::State& state) {
+std::vector<Context> Contexts() {
   std::vector<Context> contexts;
   for (int i = 0; i < 1024; ++i) contexts.emplace_back(absl::StrCat("acct-", (i * 97) % kAccounts));
-  size_t i = static_cast<size_t>(state.thread_index()) * 13;
-  long allocations = 0;
+  return contexts;
+}
+
+// One flag, the accounts of a busy app in turn.
+void BM_GetBoolean_OneFlag(benchmark::State& state) {
+  const std::vector<Context> contexts = Contexts();
   int64_t on = 0;
-  for (auto _ : state) {
-    const long before = g_allocations.load(std::memory_order_relaxed);
+  bench::BatchTimer timer;
+  timer.Run(state, static_cast<size_t>(state.thread_index()) * 13, [&](size_t i) {
     on += g_client->GetBoolean("flag-4242", contexts[i & 1023], false);
-    allocations += g_allocations.load(std::memory_order_relaxed) - before;
-    ++i;
-  }
+  });
   benchmark::DoNotOptimize(on);
-  state.counters["allocs_per_call"] = static_cast<double>(allocations) / state.iterations();
-  state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_GetBoolean_OneFlag)->Threads(1)->Threads(2)->UseRealTime();
 
-// The worst case for caches: a different flag and account on every call.
+// The worst case for the caches: another flag and account on every call.
 void BM_GetBoolean_RandomPairs(benchmark::State& state) {
-  std::vector<Context> contexts;
-  for (int i = 0; i < 1024; ++i) contexts.emplace_back(absl::StrCat("acct-", (i * 97) % kAccounts));
+  const std::vector<Context> contexts = Contexts();
   std::vector<std::string> flags;
   for (int i = 0; i < 1024; ++i) flags.push_back(absl::StrCat("flag-", (i * 31) % kFlags));
-  size_t i = static_cast<size_t>(state.thread_index()) * 13;
-  long allocations = 0;
   int64_t on = 0;
-  for (auto _ : state) {
-    const long before = g_allocations.load(std::memory_order_relaxed);
+  bench::BatchTimer timer;
+  timer.Run(state, static_cast<size_t>(state.thread_index()) * 13, [&](size_t i) {
     on += g_client->GetBoolean(flags[(i >> 3) & 1023], contexts[i & 1023], false);
-    allocations += g_allocations.load(std::memory_order_relaxed) - before;
-    ++i;
-  }
+  });
   benchmark::DoNotOptimize(on);
-  state.counters["allocs_per_call"] = static_cast<double>(allocations) / state.iterations();
-  state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_GetBoolean_RandomPairs)->Threads(1)->Threads(2)->UseRealTime();
 

@@ -121,7 +121,29 @@ struct CompactAccount {
 
 struct CompactAttribute {
   absl::string_view name;
-  Attribute value;  // items, when a list, point into the table's item array
+  int32_t name_id = 0;  // the table's id of `name` (see AccountTable::IdOf)
+  Attribute value;      // items, when a list, point into the table's item array
+};
+
+// A condition's attribute, resolved once when the snapshot is built, so an
+// evaluation compares small integers instead of names.
+struct AttributeRef {
+  enum class Kind : uint8_t { kKey, kName, kTimeZone, kAttribute };
+  static constexpr int32_t kUnresolved = -2;  // compare compact names as text
+  static constexpr int32_t kNoAccountHasIt = -1;
+
+  static AttributeRef For(absl::string_view name) {
+    AttributeRef ref;
+    ref.name = name;
+    if (name == "key") ref.kind = Kind::kKey;
+    if (name == "name") ref.kind = Kind::kName;
+    if (name == "time_zone") ref.kind = Kind::kTimeZone;
+    return ref;
+  }
+
+  Kind kind = Kind::kAttribute;
+  absl::string_view name;
+  int32_t id = kUnresolved;
 };
 
 // Whose attributes the conditions read: an Account message (the server's
@@ -133,22 +155,29 @@ struct Subject {
   const CompactAttribute* compact_attributes = nullptr;  // the table's array
   const AttributeMap* extra = nullptr;           // null: none
 
-  Attribute Find(absl::string_view name) const {
+  Attribute Find(const AttributeRef& ref) const {
     // The reserved names always mean the account's own fields (validation
     // keeps them out of registry attributes); context attributes so named
     // are ignored, so a context cannot pose as another account.
-    if (name == "key") return StringAttribute(account_key);
-    if (name == "name") return StringAttribute(Name());
-    if (name == "time_zone") return StringAttribute(TimeZone());
-    if (extra != nullptr) {
-      if (Attribute a = FindIn(*extra, name); a.present()) return a;
+    switch (ref.kind) {
+      case AttributeRef::Kind::kKey:
+        return StringAttribute(account_key);
+      case AttributeRef::Kind::kName:
+        return StringAttribute(Name());
+      case AttributeRef::Kind::kTimeZone:
+        return StringAttribute(TimeZone());
+      case AttributeRef::Kind::kAttribute:
+        break;
     }
-    if (account != nullptr) return FindIn(account->attributes(), name);
-    if (compact != nullptr) {
+    if (extra != nullptr) {
+      if (Attribute a = FindIn(*extra, ref.name); a.present()) return a;
+    }
+    if (account != nullptr) return FindIn(account->attributes(), ref.name);
+    if (compact != nullptr && ref.id != AttributeRef::kNoAccountHasIt) {
       const CompactAttribute* begin = compact_attributes + compact->attributes_begin;
       const CompactAttribute* end = begin + compact->attribute_count;
       for (const CompactAttribute* it = begin; it != end; ++it) {
-        if (it->name == name) return it->value;
+        if (ref.id >= 0 ? it->name_id == ref.id : it->name == ref.name) return it->value;
       }
     }
     return {};
@@ -241,8 +270,9 @@ bool StartsWith(const Attribute& a, const Operands& ops) {
   }
 }
 
-bool Holds(const v1::Condition& c, const Operands& ops, const Subject& subject) {
-  const Attribute a = subject.Find(c.attribute());
+bool Holds(const v1::Condition& c, const Operands& ops, const Subject& subject,
+           const AttributeRef& ref) {
+  const Attribute a = subject.Find(ref);
   // NaN on either side makes every comparison below false, which is the rule
   // for absent and non-numeric attributes.
   const auto compare = [&](auto op) { return ops.size() > 0 && op(AsNumber(a), ops.number(0)); };
@@ -292,42 +322,166 @@ bool ConditionsMatch(v1::Match match, int count, HoldsAt holds) {
 }
 
 // ---------------------------------------------------------------------------
+// Compact accounts
+
+// Owns the bytes that a table's views point into. Attribute names and values
+// repeat across accounts ("industry", "accounting"), so they are stored once.
+class StringPool {
+ public:
+  absl::string_view Intern(absl::string_view s, bool dedup) {
+    if (dedup) {
+      auto it = seen_.find(s);
+      if (it != seen_.end()) return *it;
+    }
+    absl::string_view stored = Copy(s);
+    if (dedup) seen_.insert(stored);
+    return stored;
+  }
+
+  void Seal() { seen_ = {}; }  // dedup is only needed while adding
+
+ private:
+  static constexpr size_t kChunk = 64 << 10;
+
+  absl::string_view Copy(absl::string_view s) {
+    if (s.empty()) return {};
+    char* at;
+    if (s.size() > kChunk / 4) {  // a large string gets a chunk of its own
+      chunks_.push_back(std::make_unique<char[]>(s.size()));
+      at = chunks_.back().get();
+    } else {
+      if (block_ == nullptr || used_ + s.size() > kChunk) {
+        chunks_.push_back(std::make_unique<char[]>(kChunk));
+        block_ = chunks_.back().get();
+        used_ = 0;
+      }
+      at = block_ + used_;
+      used_ += s.size();
+    }
+    std::memcpy(at, s.data(), s.size());
+    return absl::string_view(at, s.size());
+  }
+
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* block_ = nullptr;  // the chunk small strings go to
+  size_t used_ = 0;
+  absl::flat_hash_set<absl::string_view> seen_;
+};
+
+// The accounts of a snapshot, compact, and their index by key. Immutable once
+// sealed, so snapshots may share one (Builder::ShareAccountsWith).
+class AccountTable {
+ public:
+  void Add(const v1::Account& a) {
+    CompactAccount c;
+    c.key = strings_.Intern(a.key(), /*dedup=*/false);
+    c.name = strings_.Intern(a.name(), /*dedup=*/false);
+    c.time_zone = strings_.Intern(a.time_zone(), /*dedup=*/true);
+    c.attributes_begin = static_cast<uint32_t>(attributes_.size());
+    for (const auto& [name, value] : a.attributes()) {
+      CompactAttribute attribute;
+      attribute.value = ViewOf(value);
+      if (!attribute.value.present()) continue;
+      attribute.name = strings_.Intern(name, /*dedup=*/true);
+      attribute.name_id = name_ids_.try_emplace(attribute.name, static_cast<int32_t>(name_ids_.size()))
+                              .first->second;
+      if (attribute.value.kind == Attribute::Kind::kString) {
+        attribute.value.text = strings_.Intern(attribute.value.text, /*dedup=*/true);
+      } else if (attribute.value.kind == Attribute::Kind::kList) {
+        // Items are stored by position until Seal() fixes the pointers (the
+        // item array still grows).
+        attribute.value.proto_items = nullptr;
+        list_begins_.emplace_back(attributes_.size(), items_.size());
+        for (const std::string& item : value.list_value().values()) {
+          items_.push_back(strings_.Intern(item, /*dedup=*/true));
+        }
+        attribute.value.item_count = static_cast<uint32_t>(items_.size() - list_begins_.back().second);
+      }
+      attributes_.push_back(attribute);
+    }
+    c.attribute_count = static_cast<uint32_t>(attributes_.size() - c.attributes_begin);
+    index_.insert_or_assign(c.key, static_cast<uint32_t>(accounts_.size()));  // the later wins
+    accounts_.push_back(c);
+  }
+
+  void Seal() {
+    for (const auto& [attribute, begin] : list_begins_) {
+      attributes_[attribute].value.items = items_.data() + begin;
+    }
+    list_begins_ = {};
+    strings_.Seal();
+    accounts_.shrink_to_fit();
+    attributes_.shrink_to_fit();
+    items_.shrink_to_fit();
+  }
+
+  const CompactAccount* Find(absl::string_view key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &accounts_[it->second];
+  }
+  const CompactAttribute* attributes() const { return attributes_.data(); }
+
+  // `name` resolved for conditions over this table's accounts.
+  AttributeRef Resolve(absl::string_view name) const {
+    AttributeRef ref = AttributeRef::For(name);
+    auto it = name_ids_.find(name);
+    ref.id = it == name_ids_.end() ? AttributeRef::kNoAccountHasIt : it->second;
+    return ref;
+  }
+
+ private:
+  StringPool strings_;
+  std::vector<CompactAccount> accounts_;
+  std::vector<CompactAttribute> attributes_;
+  std::vector<absl::string_view> items_;
+  std::vector<std::pair<size_t, size_t>> list_begins_;  // (attribute, first item)
+  absl::flat_hash_map<absl::string_view, uint32_t> index_;
+  // Attribute names (views into strings_) and their ids; few and kept.
+  absl::flat_hash_map<absl::string_view, int32_t> name_ids_;
+};
+
+// ---------------------------------------------------------------------------
 // The compiled index
 
 // A condition with its values read as numbers once (NaN where not a number).
+// and its attribute resolved against the snapshot's accounts.
 struct CompiledCondition {
-  explicit CompiledCondition(const v1::Condition& c) : condition(&c) {
+  CompiledCondition(const v1::Condition& c, const AccountTable& accounts)
+      : condition(&c), attribute(accounts.Resolve(c.attribute())) {
     numbers.reserve(c.values_size());
     for (const std::string& v : c.values()) numbers.push_back(ParseNumber(v));
   }
 
   bool HoldsFor(const Subject& subject) const {
-    return Holds(*condition, Operands(*condition, numbers.data()), subject);
+    return Holds(*condition, Operands(*condition, numbers.data()), subject, attribute);
   }
 
   const v1::Condition* condition;
+  AttributeRef attribute;
   std::vector<double> numbers;
 };
 
 std::vector<CompiledCondition> Compile(
-    const google::protobuf::RepeatedPtrField<v1::Condition>& conditions) {
+    const google::protobuf::RepeatedPtrField<v1::Condition>& conditions,
+    const AccountTable& accounts) {
   std::vector<CompiledCondition> out;
   out.reserve(conditions.size());
-  for (const v1::Condition& c : conditions) out.emplace_back(c);
+  for (const v1::Condition& c : conditions) out.emplace_back(c, accounts);
   return out;
 }
 
 // Views in the sets point into *segment, which the Snapshot owns.
 struct CompiledSegment {
-  explicit CompiledSegment(const v1::Segment& s)
+  CompiledSegment(const v1::Segment& s, const AccountTable& accounts)
       : segment(&s),
         included(s.included().begin(), s.included().end()),
         excluded(s.excluded().begin(), s.excluded().end()),
-        conditions(Compile(s.conditions())) {}
+        conditions(Compile(s.conditions(), accounts)) {}
 
   bool Contains(const Subject& subject) const {
-    if (included.contains(subject.account_key)) return true;
-    if (excluded.contains(subject.account_key)) return false;
+    // absl hashes the key even to search an empty set: skip those.
+    if (!included.empty() && included.contains(subject.account_key)) return true;
+    if (!excluded.empty() && excluded.contains(subject.account_key)) return false;
     return ConditionsMatch(segment->match(), static_cast<int>(conditions.size()),
                            [&](int i) { return conditions[i].HoldsFor(subject); });
   }
@@ -354,8 +508,11 @@ VariantRef Resolve(absl::string_view name, const VariantIndex& variants) {
 }
 
 struct CompiledRule {
-  CompiledRule(const v1::Rule& r, const VariantIndex& variants, const SegmentIndex& segment_index)
-      : rule(&r), variant(Resolve(r.variant(), variants)), conditions(Compile(r.conditions())) {
+  CompiledRule(const v1::Rule& r, const VariantIndex& variants, const SegmentIndex& segment_index,
+               const AccountTable& accounts)
+      : rule(&r),
+        variant(Resolve(r.variant(), variants)),
+        conditions(Compile(r.conditions(), accounts)) {
     // A segment the snapshot lacks never matches: it is simply left out.
     for (const std::string& key : r.segments()) {
       auto it = segment_index.find(key);
@@ -424,10 +581,11 @@ struct CompiledRollout {
 };
 
 struct CompiledFlag {
-  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index)
-      : CompiledFlag(f, segment_index, IndexVariants(f)) {}
+  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts)
+      : CompiledFlag(f, segment_index, accounts, IndexVariants(f)) {}
 
-  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const VariantIndex& variants)
+  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts,
+               const VariantIndex& variants)
       : flag(&f), rollout(f, variants) {
     default_variant = Resolve(f.default_variant(), variants);
     off_variant = Resolve(f.off_variant(), variants);
@@ -438,7 +596,7 @@ struct CompiledFlag {
                                              FromProto(o.ends_at())});
     }
     rules.reserve(f.rules_size());
-    for (const v1::Rule& r : f.rules()) rules.emplace_back(r, variants, segment_index);
+    for (const v1::Rule& r : f.rules()) rules.emplace_back(r, variants, segment_index, accounts);
   }
 
   static VariantIndex IndexVariants(const v1::Flag& f) {
@@ -476,112 +634,12 @@ Evaluation Serve(const VariantRef& ref, v1::Reason reason, absl::string_view det
   return e;
 }
 
-// Owns the bytes that a table's views point into. Attribute names and values
-// repeat across accounts ("industry", "accounting"), so they are stored once.
-class StringPool {
- public:
-  absl::string_view Intern(absl::string_view s, bool dedup) {
-    if (dedup) {
-      auto it = seen_.find(s);
-      if (it != seen_.end()) return *it;
-    }
-    absl::string_view stored = Copy(s);
-    if (dedup) seen_.insert(stored);
-    return stored;
-  }
 
-  void Seal() { seen_ = {}; }  // dedup is only needed while adding
-
- private:
-  static constexpr size_t kChunk = 64 << 10;
-
-  absl::string_view Copy(absl::string_view s) {
-    if (s.empty()) return {};
-    char* at;
-    if (s.size() > kChunk / 4) {  // a large string gets a chunk of its own
-      chunks_.push_back(std::make_unique<char[]>(s.size()));
-      at = chunks_.back().get();
-    } else {
-      if (block_ == nullptr || used_ + s.size() > kChunk) {
-        chunks_.push_back(std::make_unique<char[]>(kChunk));
-        block_ = chunks_.back().get();
-        used_ = 0;
-      }
-      at = block_ + used_;
-      used_ += s.size();
-    }
-    std::memcpy(at, s.data(), s.size());
-    return absl::string_view(at, s.size());
-  }
-
-  std::vector<std::unique_ptr<char[]>> chunks_;
-  char* block_ = nullptr;  // the chunk small strings go to
-  size_t used_ = 0;
-  absl::flat_hash_set<absl::string_view> seen_;
-};
-
-// The accounts of a snapshot, compact, and their index by key. Immutable once
-// sealed, so snapshots may share one (Builder::ShareAccountsWith).
-class AccountTable {
- public:
-  void Add(const v1::Account& a) {
-    CompactAccount c;
-    c.key = strings_.Intern(a.key(), /*dedup=*/false);
-    c.name = strings_.Intern(a.name(), /*dedup=*/false);
-    c.time_zone = strings_.Intern(a.time_zone(), /*dedup=*/true);
-    c.attributes_begin = static_cast<uint32_t>(attributes_.size());
-    for (const auto& [name, value] : a.attributes()) {
-      CompactAttribute attribute;
-      attribute.value = ViewOf(value);
-      if (!attribute.value.present()) continue;
-      attribute.name = strings_.Intern(name, /*dedup=*/true);
-      if (attribute.value.kind == Attribute::Kind::kString) {
-        attribute.value.text = strings_.Intern(attribute.value.text, /*dedup=*/true);
-      } else if (attribute.value.kind == Attribute::Kind::kList) {
-        // Items are stored by position until Seal() fixes the pointers (the
-        // item array still grows).
-        attribute.value.proto_items = nullptr;
-        list_begins_.emplace_back(attributes_.size(), items_.size());
-        for (const std::string& item : value.list_value().values()) {
-          items_.push_back(strings_.Intern(item, /*dedup=*/true));
-        }
-        attribute.value.item_count = static_cast<uint32_t>(items_.size() - list_begins_.back().second);
-      }
-      attributes_.push_back(attribute);
-    }
-    c.attribute_count = static_cast<uint32_t>(attributes_.size() - c.attributes_begin);
-    index_.insert_or_assign(c.key, static_cast<uint32_t>(accounts_.size()));  // the later wins
-    accounts_.push_back(c);
-  }
-
-  void Seal() {
-    for (const auto& [attribute, begin] : list_begins_) {
-      attributes_[attribute].value.items = items_.data() + begin;
-    }
-    list_begins_ = {};
-    strings_.Seal();
-    accounts_.shrink_to_fit();
-    attributes_.shrink_to_fit();
-    items_.shrink_to_fit();
-  }
-
-  const CompactAccount* Find(absl::string_view key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &accounts_[it->second];
-  }
-  const CompactAttribute* attributes() const { return attributes_.data(); }
-
- private:
-  StringPool strings_;
-  std::vector<CompactAccount> accounts_;
-  std::vector<CompactAttribute> attributes_;
-  std::vector<absl::string_view> items_;
-  std::vector<std::pair<size_t, size_t>> list_begins_;  // (attribute, first item)
-  absl::flat_hash_map<absl::string_view, uint32_t> index_;
-};
-
+// `now()` gives the instant of the evaluation; it is called only when the
+// result can depend on it (an override with an end).
+template <typename Now>
 Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& accounts,
-                            const Context& context, absl::Time at) {
+                            const Context& context, const Now& now) {
   const v1::Flag& flag = *compiled.flag;
   if (flag.archived()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
   if (!flag.enabled()) return Serve(compiled.off_variant, v1::REASON_DISABLED);
@@ -591,7 +649,7 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& ac
     if (it != compiled.overrides.end()) {
       const CompiledOverride& o = it->second;
       // The override ends at ends_at: at that very instant it no longer applies.
-      if (!o.has_end || at < o.ends_at) {
+      if (!o.has_end || now() < o.ends_at) {
         return Serve(o.variant, o.source->deferral() ? v1::REASON_DEFERRED : v1::REASON_OVERRIDE,
                      o.source->reason());
       }
@@ -641,14 +699,15 @@ struct Snapshot::Impl {
 
     for (const v1::Segment& s : segment_store) segments.insert_or_assign(s.key(), &s);
     for (const auto& [key, segment] : segments) {
-      compiled_segments.insert_or_assign(key, &compiled_segment_store.emplace_back(*segment));
+      compiled_segments.insert_or_assign(key,
+                                         &compiled_segment_store.emplace_back(*segment, *accounts));
     }
 
     absl::flat_hash_map<absl::string_view, const v1::Flag*> latest;
     for (const v1::Flag& f : flag_store) latest.insert_or_assign(f.key(), &f);
     flag_list.reserve(latest.size());
     for (const auto& [key, flag] : latest) {
-      flags.try_emplace(key, *flag, compiled_segments);
+      flags.try_emplace(key, *flag, compiled_segments, *accounts);
       flag_list.push_back(flag);
     }
     std::sort(flag_list.begin(), flag_list.end(),
@@ -726,7 +785,15 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, *impl.accounts, context, at);
+  return EvaluateCompiled(it->second, *impl.accounts, context, [at] { return at; });
+}
+
+Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const Context& context,
+                    const Clock& clock) {
+  const Snapshot::Impl& impl = *snapshot.impl_;
+  auto it = impl.flags.find(flag_key);
+  if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
+  return EvaluateCompiled(it->second, *impl.accounts, context, [&clock] { return clock.Now(); });
 }
 
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
@@ -735,7 +802,7 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   auto it = impl.flags.find(flag.key());
   // A flag from elsewhere has no compiled index here; refuse rather than guess.
   if (it == impl.flags.end() || it->second.flag != &flag) return Error(v1::ERROR_CODE_GENERAL);
-  return EvaluateCompiled(it->second, *impl.accounts, context, at);
+  return EvaluateCompiled(it->second, *impl.accounts, context, [at] { return at; });
 }
 
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
@@ -752,7 +819,7 @@ bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
   subject.extra = extra;
   return ConditionsMatch(segment.match(), segment.conditions_size(), [&](int i) {
     const v1::Condition& c = segment.conditions(i);
-    return Holds(c, Operands(c), subject);
+    return Holds(c, Operands(c), subject, AttributeRef::For(c.attribute()));
   });
 }
 
@@ -762,7 +829,7 @@ bool ConditionHolds(const v1::Condition& condition, absl::string_view account_ke
   subject.account_key = account_key;
   subject.account = account;
   subject.extra = extra;
-  return Holds(condition, Operands(condition), subject);
+  return Holds(condition, Operands(condition), subject, AttributeRef::For(condition.attribute()));
 }
 
 v1::EvaluationResult ToProto(absl::string_view flag_key, const Evaluation& e,

@@ -1159,6 +1159,40 @@ TEST_F(EvaluateTest, WeightsShortOfAHundredPercentFallThroughToTheDefault) {
 // ---------------------------------------------------------------------------
 // ToProto
 
+// A clock that counts its reads.
+class CountingClock final : public Clock {
+ public:
+  explicit CountingClock(absl::Time now) : now_(now) {}
+  absl::Time Now() const override {
+    ++reads;
+    return now_;
+  }
+  mutable int reads = 0;
+
+ private:
+  absl::Time now_;
+};
+
+TEST_F(EvaluateTest, AClockIsReadOnlyWhenTheResultCanDependOnTheTime) {
+  v1::Flag plain = BoolFlag("plain");
+  AddRule(plain, "pilot", "on")->add_segments("pilot");
+  Build({Checkout(), plain});
+  CountingClock before_end(OverrideEnd() - absl::Seconds(1));
+  // No override with an end: the time cannot matter, the clock is not read.
+  EXPECT_EQ(Evaluate(*snapshot_, "plain", Ctx("acme"), before_end).reason,
+            v1::REASON_TARGETING_MATCH);
+  EXPECT_EQ(Evaluate(*snapshot_, "checkout-v2", Ctx("initech"), before_end).reason,
+            v1::REASON_TARGETING_MATCH);
+  EXPECT_EQ(before_end.reads, 0);
+  // acme's override ends: read once, and the same answer as with a fixed time.
+  EXPECT_EQ(Evaluate(*snapshot_, "checkout-v2", Ctx("acme"), before_end).reason,
+            v1::REASON_OVERRIDE);
+  EXPECT_EQ(before_end.reads, 1);
+  CountingClock at_end(OverrideEnd());
+  EXPECT_EQ(Evaluate(*snapshot_, "checkout-v2", Ctx("acme"), at_end).reason,
+            Eval("checkout-v2", "acme", OverrideEnd()).reason);
+}
+
 TEST(ToProtoTest, CopiesAServedValue) {
   v1::FlagValue value;
   value.set_bool_value(true);

@@ -79,7 +79,7 @@ T Value(const Client::Impl& impl, std::string_view flag_key, const Context& cont
   const Published& p = impl.publisher_.Current();
   if (!p.snapshot) return fallback;
   const eval::Evaluation e =
-      eval::Evaluate(*p.snapshot, View(flag_key), sdk::EngineContext(context), impl.clock_.Now());
+      eval::Evaluate(*p.snapshot, View(flag_key), sdk::EngineContext(context), impl.clock_);
   if (e.value == nullptr) return fallback;
   T out;
   return Extract(*e.value, &out) ? out : fallback;
@@ -159,7 +159,7 @@ std::string Client::GetString(std::string_view flag_key, const Context& context,
   const Published& p = impl_->publisher_.Current();
   if (!p.snapshot) return default_value;
   const eval::Evaluation e = eval::Evaluate(*p.snapshot, View(flag_key),
-                                            sdk::EngineContext(context), impl_->clock_.Now());
+                                            sdk::EngineContext(context), impl_->clock_);
   if (e.value == nullptr || e.value->kind_case() != v1::FlagValue::kStringValue) {
     return default_value;
   }
@@ -181,7 +181,7 @@ std::string Client::GetJson(std::string_view flag_key, const Context& context,
   const Published& p = impl_->publisher_.Current();
   if (!p.snapshot) return default_json;
   const eval::Evaluation e = eval::Evaluate(*p.snapshot, View(flag_key),
-                                            sdk::EngineContext(context), impl_->clock_.Now());
+                                            sdk::EngineContext(context), impl_->clock_);
   return e.value == nullptr ? default_json : sdk::ValueToJson(*e.value);
 }
 
