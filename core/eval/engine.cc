@@ -373,35 +373,60 @@ class StringPool {
 class AccountTable {
  public:
   void Add(const v1::Account& a) {
-    CompactAccount c;
-    c.key = strings_.Intern(a.key(), /*dedup=*/false);
-    c.name = strings_.Intern(a.name(), /*dedup=*/false);
-    c.time_zone = strings_.Intern(a.time_zone(), /*dedup=*/true);
-    c.attributes_begin = static_cast<uint32_t>(attributes_.size());
-    for (const auto& [name, value] : a.attributes()) {
-      CompactAttribute attribute;
-      attribute.value = ViewOf(value);
-      if (!attribute.value.present()) continue;
-      attribute.name = strings_.Intern(name, /*dedup=*/true);
-      attribute.name_id = name_ids_.try_emplace(attribute.name, static_cast<int32_t>(name_ids_.size()))
-                              .first->second;
-      if (attribute.value.kind == Attribute::Kind::kString) {
-        attribute.value.text = strings_.Intern(attribute.value.text, /*dedup=*/true);
-      } else if (attribute.value.kind == Attribute::Kind::kList) {
-        // Items are stored by position until Seal() fixes the pointers (the
-        // item array still grows).
-        attribute.value.proto_items = nullptr;
-        list_begins_.emplace_back(attributes_.size(), items_.size());
-        for (const std::string& item : value.list_value().values()) {
-          items_.push_back(strings_.Intern(item, /*dedup=*/true));
-        }
-        attribute.value.item_count = static_cast<uint32_t>(items_.size() - list_begins_.back().second);
-      }
-      attributes_.push_back(attribute);
+    Begin(a.key(), a.name(), a.time_zone());
+    for (const auto& [name, value] : a.attributes()) AddAttribute(name, ViewOf(value));
+    End();
+  }
+
+  // Copies account `c` of table `from`.
+  void AddFrom(const AccountTable& from, const CompactAccount& c) {
+    Begin(c.key, c.name, c.time_zone);
+    const CompactAttribute* begin = from.attributes_.data() + c.attributes_begin;
+    for (const CompactAttribute* a = begin; a != begin + c.attribute_count; ++a) {
+      AddAttribute(a->name, a->value);
     }
-    c.attribute_count = static_cast<uint32_t>(attributes_.size() - c.attributes_begin);
-    index_.insert_or_assign(c.key, static_cast<uint32_t>(accounts_.size()));  // the later wins
-    accounts_.push_back(c);
+    End();
+  }
+
+  // Calls fn(account) for each account (the later of two with one key).
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (size_t i = 0; i < accounts_.size(); ++i) {
+      if (index_.at(accounts_[i].key) == i) fn(accounts_[i]);
+    }
+  }
+
+  // The account as a message again.
+  v1::Account ToMessage(const CompactAccount& c) const {
+    v1::Account a;
+    a.set_key(std::string(c.key));
+    a.set_name(std::string(c.name));
+    a.set_time_zone(std::string(c.time_zone));
+    const CompactAttribute* begin = attributes_.data() + c.attributes_begin;
+    for (const CompactAttribute* it = begin; it != begin + c.attribute_count; ++it) {
+      v1::AttributeValue& v = (*a.mutable_attributes())[std::string(it->name)];
+      switch (it->value.kind) {
+        case Attribute::Kind::kString:
+          v.set_string_value(std::string(it->value.text));
+          break;
+        case Attribute::Kind::kNumber:
+          v.set_number_value(it->value.number);
+          break;
+        case Attribute::Kind::kBool:
+          v.set_bool_value(it->value.boolean);
+          break;
+        case Attribute::Kind::kList:
+          v.mutable_list_value();
+          it->value.AnyItem([&](absl::string_view item) {
+            v.mutable_list_value()->add_values(std::string(item));
+            return false;
+          });
+          break;
+        case Attribute::Kind::kAbsent:
+          break;
+      }
+    }
+    return a;
   }
 
   void Seal() {
@@ -430,6 +455,45 @@ class AccountTable {
   }
 
  private:
+  void Begin(absl::string_view key, absl::string_view name, absl::string_view time_zone) {
+    current_ = CompactAccount();
+    current_.key = strings_.Intern(key, /*dedup=*/false);
+    current_.name = strings_.Intern(name, /*dedup=*/false);
+    current_.time_zone = strings_.Intern(time_zone, /*dedup=*/true);
+    current_.attributes_begin = static_cast<uint32_t>(attributes_.size());
+  }
+
+  void AddAttribute(absl::string_view name, const Attribute& value) {
+    if (!value.present()) return;
+    CompactAttribute attribute;
+    attribute.value = value;
+    attribute.name = strings_.Intern(name, /*dedup=*/true);
+    attribute.name_id =
+        name_ids_.try_emplace(attribute.name, static_cast<int32_t>(name_ids_.size())).first->second;
+    if (value.kind == Attribute::Kind::kString) {
+      attribute.value.text = strings_.Intern(value.text, /*dedup=*/true);
+    } else if (value.kind == Attribute::Kind::kList) {
+      // Items are stored by position until Seal() fixes the pointers (the
+      // item array still grows).
+      attribute.value.proto_items = nullptr;
+      attribute.value.items = nullptr;
+      list_begins_.emplace_back(attributes_.size(), items_.size());
+      value.AnyItem([&](absl::string_view item) {
+        items_.push_back(strings_.Intern(item, /*dedup=*/true));
+        return false;
+      });
+      attribute.value.item_count = static_cast<uint32_t>(items_.size() - list_begins_.back().second);
+    }
+    attributes_.push_back(attribute);
+  }
+
+  void End() {
+    current_.attribute_count = static_cast<uint32_t>(attributes_.size() - current_.attributes_begin);
+    index_.insert_or_assign(current_.key, static_cast<uint32_t>(accounts_.size()));  // later wins
+    accounts_.push_back(current_);
+  }
+
+  CompactAccount current_;
   StringPool strings_;
   std::vector<CompactAccount> accounts_;
   std::vector<CompactAttribute> attributes_;
@@ -704,7 +768,7 @@ struct Snapshot::Impl {
     }
 
     absl::flat_hash_map<absl::string_view, const v1::Flag*> latest;
-    for (const v1::Flag& f : flag_store) latest.insert_or_assign(f.key(), &f);
+    for (const auto& f : flag_store) latest.insert_or_assign(f->key(), f.get());
     flag_list.reserve(latest.size());
     for (const auto& [key, flag] : latest) {
       flags.try_emplace(key, *flag, compiled_segments, *accounts);
@@ -716,7 +780,9 @@ struct Snapshot::Impl {
 
   // Deques keep every address stable while objects are added; the indexes
   // below hold views and pointers into them.
-  std::deque<v1::Flag> flag_store;
+  // Shared with whoever added them (an SDK keeps unchanged flags across
+  // snapshots without copying them).
+  std::vector<std::shared_ptr<const v1::Flag>> flag_store;
   std::deque<v1::Segment> segment_store;
   // Accounts added so far; Index() seals and publishes them as `accounts`.
   std::shared_ptr<AccountTable> new_accounts;
@@ -737,7 +803,22 @@ Snapshot::Builder::Builder() : snapshot_(new Snapshot()) {}
 Snapshot::Builder::~Builder() = default;
 
 void Snapshot::Builder::AddFlag(v1::Flag flag) {
+  snapshot_->impl_->flag_store.push_back(std::make_shared<const v1::Flag>(std::move(flag)));
+}
+
+void Snapshot::Builder::AddFlag(std::shared_ptr<const v1::Flag> flag) {
   snapshot_->impl_->flag_store.push_back(std::move(flag));
+}
+
+void Snapshot::Builder::CopyAccountsFrom(const Snapshot& previous,
+                                         const std::function<bool(absl::string_view)>& keep) {
+  Impl& impl = *snapshot_->impl_;
+  assert(impl.accounts == nullptr && "CopyAccountsFrom after ShareAccountsWith");
+  if (impl.new_accounts == nullptr) impl.new_accounts = std::make_shared<AccountTable>();
+  const AccountTable& from = *previous.impl_->accounts;
+  from.ForEach([&](const CompactAccount& c) {
+    if (keep(c.key)) impl.new_accounts->AddFrom(from, c);
+  });
 }
 
 void Snapshot::Builder::AddSegment(v1::Segment segment) {
@@ -769,6 +850,11 @@ const v1::Flag* Snapshot::FindFlag(absl::string_view key) const {
 const v1::Segment* Snapshot::FindSegment(absl::string_view key) const {
   auto it = impl_->segments.find(key);
   return it == impl_->segments.end() ? nullptr : it->second;
+}
+
+void Snapshot::ForEachAccount(const std::function<void(const v1::Account&)>& fn) const {
+  const AccountTable& table = *impl_->accounts;
+  table.ForEach([&](const CompactAccount& c) { fn(table.ToMessage(c)); });
 }
 
 bool Snapshot::HasAccount(absl::string_view key) const {

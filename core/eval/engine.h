@@ -19,6 +19,7 @@
 #ifndef RAMPART_CORE_EVAL_ENGINE_H_
 #define RAMPART_CORE_EVAL_ENGINE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,8 @@ class Snapshot {
     Builder();
     ~Builder();
     void AddFlag(v1::Flag flag);
+    // Shares `flag` instead of copying it.
+    void AddFlag(std::shared_ptr<const v1::Flag> flag);
     void AddSegment(v1::Segment segment);
     void AddAccount(v1::Account account);
     // The built snapshot uses `previous`'s accounts and their index, shared
@@ -72,6 +75,11 @@ class Snapshot {
     // destroyed afterwards. Use either this or AddAccount, never both
     // (asserted; without asserts the shared accounts win).
     void ShareAccountsWith(const Snapshot& previous);
+    // Copies the accounts of `previous` whose key `keep` accepts (an SDK
+    // applying a delta that changes some accounts); AddAccount may add more.
+    // Not with ShareAccountsWith.
+    void CopyAccountsFrom(const Snapshot& previous,
+                          const std::function<bool(absl::string_view key)>& keep);
     // Indexes what was added and compiles the flags (resolved variants and
     // segments, rollout thresholds). Never fails on well-formed input (the
     // server validated it); a rule naming an unknown segment simply never
@@ -89,6 +97,8 @@ class Snapshot {
   // True when the registry account `key` is in the snapshot. (Accounts are
   // kept compact, not as Account messages.)
   bool HasAccount(absl::string_view key) const;
+  // Calls fn with each account, rebuilt as a message (for a cache file).
+  void ForEachAccount(const std::function<void(const v1::Account&)>& fn) const;
   // Flags in key order, archived ones included. When several flags (or
   // segments, or accounts) with one key were added, the last one is kept.
   const std::vector<const v1::Flag*>& flags() const;

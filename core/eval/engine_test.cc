@@ -13,6 +13,7 @@
 #include "core/eval/bucketing.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
 // Counts heap allocations, so a test can pin "no allocation on the
@@ -1252,6 +1253,46 @@ TEST(ToProtoTest, NamesTheMissingVariant) {
   EXPECT_EQ(r.error_code(), v1::ERROR_CODE_GENERAL);
   EXPECT_EQ(r.error_message(), "flag \"f\": variant \"blue\" does not exist");
   EXPECT_EQ(r.flag_revision(), 7);
+}
+
+}  // namespace
+}  // namespace rampart::eval
+
+namespace rampart::eval {
+namespace {
+
+TEST(SnapshotTest, CopyAccountsFromKeepsWhatItIsToldAndRoundTripsAccounts) {
+  Snapshot::Builder first;
+  first.AddAccount(Acme());
+  first.AddAccount(Globex());
+  auto previous = std::move(first).Build();
+
+  // Every account comes back as the message it was built from.
+  std::vector<v1::Account> seen;
+  previous->ForEachAccount([&](const v1::Account& a) { seen.push_back(a); });
+  ASSERT_EQ(seen.size(), 2u);
+  for (const v1::Account& a : seen) {
+    const v1::Account original = a.key() == "acme" ? Acme() : Globex();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(a, original))
+        << a.DebugString() << " vs " << original.DebugString();
+  }
+
+  // A delta: globex removed, acme replaced by a changed copy.
+  v1::Account changed = Acme();
+  (*changed.mutable_attributes())["plan"].set_string_value("free");
+  Snapshot::Builder next_builder;
+  next_builder.CopyAccountsFrom(*previous, [](absl::string_view key) {
+    return key != "globex" && key != "acme";
+  });
+  next_builder.AddAccount(changed);
+  v1::Flag flag = BoolFlag("f");
+  *AddRule(flag, "free", "on")->add_conditions() = Cond("plan", v1::OPERATOR_EQUALS, {"free"});
+  next_builder.AddFlag(std::make_shared<const v1::Flag>(flag));
+  previous.reset();
+  auto next = std::move(next_builder).Build();
+  EXPECT_TRUE(next->HasAccount("acme"));
+  EXPECT_FALSE(next->HasAccount("globex"));
+  EXPECT_EQ(Evaluate(*next, "f", Ctx("acme"), Noon()).reason, v1::REASON_TARGETING_MATCH);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ void Client::Impl::Start() {
     absl::StatusOr<v1::SdkSnapshot> cached = sdk::ReadCacheFile(options_.cache_file);
     if (cached.ok()) {
       state_.ApplySnapshot(*cached);
-      snapshot_ = state_.Build(nullptr, true);
+      snapshot_ = state_.Build();
       Publish(Source::kCache);
       absl::MutexLock lock(&status_mu_);
       status_.from_cache = true;
@@ -75,7 +75,7 @@ absl::Status Client::Impl::OnMessage(const v1::WatchResponse& response) {
     return absl::Status(applied.status().code(),
                         absl::StrCat("resynchronizing: ", applied.status().message()));
   }
-  snapshot_ = state_.Build(snapshot_.get(), applied->accounts_changed);
+  snapshot_ = state_.Build();
   reached_server_ = true;
   stream_up_ = true;
   Publish(Source::kLive);

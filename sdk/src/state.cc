@@ -5,50 +5,18 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/wire_format_lite.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "google/protobuf/wire_format_lite.h"
 
 namespace rampart::sdk {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
+using FlagMap = std::map<std::string, std::shared_ptr<const v1::Flag>>;
 
-template <typename T>
-std::map<std::string, T> ByKey(const google::protobuf::RepeatedPtrField<T>& objects) {
-  std::map<std::string, T> out;
-  for (const T& o : objects) out.insert_or_assign(o.key(), o);
-  return out;
-}
-
-// The account's bytes, map entries in a stable order.
-std::string AccountBytes(const v1::Account& account) {
-  std::string bytes;
-  google::protobuf::io::StringOutputStream out(&bytes);
-  google::protobuf::io::CodedOutputStream coded(&out);
-  coded.SetSerializationDeterministic(true);
-  account.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return bytes;
-}
-
-std::map<std::string, std::string> AccountsByKey(
-    const google::protobuf::RepeatedPtrField<v1::Account>& accounts) {
-  std::map<std::string, std::string> out;
-  for (const v1::Account& a : accounts) out.insert_or_assign(a.key(), AccountBytes(a));
-  return out;
-}
-
-bool SameObject(const std::string& a, const std::string& b) { return a == b; }
-template <typename T>
-bool SameObject(const T& a, const T& b) {
-  return MessageDifferencer::Equals(a, b);
-}
-
-// Keys present in one map and not the other, or whose objects differ.
-template <typename T>
-std::vector<std::string> Differences(const std::map<std::string, T>& before,
-                                     const std::map<std::string, T>& after) {
+// Keys present in one map and not the other, or whose flags differ.
+std::vector<std::string> ChangedFlags(const FlagMap& before, const FlagMap& after) {
   std::vector<std::string> keys;
   auto b = before.begin();
   auto a = after.begin();
@@ -58,7 +26,7 @@ std::vector<std::string> Differences(const std::map<std::string, T>& before,
     } else if (b == before.end() || a->first < b->first) {
       keys.push_back((a++)->first);
     } else {
-      if (!SameObject(b->second, a->second)) keys.push_back(a->first);
+      if (!MessageDifferencer::Equals(*b->second, *a->second)) keys.push_back(a->first);
       ++a;
       ++b;
     }
@@ -69,17 +37,21 @@ std::vector<std::string> Differences(const std::map<std::string, T>& before,
 }  // namespace
 
 AppliedChange FlagState::ApplySnapshot(const v1::SdkSnapshot& snapshot) {
-  std::map<std::string, v1::Flag> flags = ByKey(snapshot.flags());
-  std::map<std::string, std::string> accounts = AccountsByKey(snapshot.accounts());
-
+  FlagMap flags;
+  for (const v1::Flag& f : snapshot.flags()) {
+    flags.insert_or_assign(f.key(), std::make_shared<const v1::Flag>(f));
+  }
   AppliedChange change;
   change.version = snapshot.version();
-  change.changed_flags = Differences(flags_, flags);
-  change.accounts_changed = !has_data_ || !Differences(accounts_, accounts).empty();
+  change.changed_flags = ChangedFlags(flags_, flags);
+  change.accounts_changed = true;
 
   flags_ = std::move(flags);
-  segments_ = ByKey(snapshot.segments());
-  accounts_ = std::move(accounts);
+  segments_.clear();
+  for (const v1::Segment& s : snapshot.segments()) segments_.insert_or_assign(s.key(), s);
+  pending_all_ = true;
+  pending_.clear();
+  for (const v1::Account& a : snapshot.accounts()) pending_.insert_or_assign(a.key(), a);
   version_ = snapshot.version();
   has_data_ = true;
   trusted_ = true;
@@ -110,9 +82,9 @@ absl::StatusOr<AppliedChange> FlagState::ApplyDelta(const v1::SdkDelta& delta) {
   std::map<std::string, bool> touched;  // flag key -> changed (ordered, deduplicated)
   for (const v1::Flag& f : delta.put_flags()) {
     auto it = flags_.find(f.key());
-    const bool differs = it == flags_.end() || !MessageDifferencer::Equals(it->second, f);
+    const bool differs = it == flags_.end() || !MessageDifferencer::Equals(*it->second, f);
     if (differs) touched[f.key()] = true;
-    flags_.insert_or_assign(f.key(), f);
+    flags_.insert_or_assign(f.key(), std::make_shared<const v1::Flag>(f));
   }
   for (const std::string& key : delta.removed_flags()) {
     if (flags_.erase(key) > 0) touched[key] = true;
@@ -122,13 +94,14 @@ absl::StatusOr<AppliedChange> FlagState::ApplyDelta(const v1::SdkDelta& delta) {
   for (const v1::Segment& s : delta.put_segments()) segments_.insert_or_assign(s.key(), s);
   for (const std::string& key : delta.removed_segments()) segments_.erase(key);
 
-  change.accounts_changed = false;
-  for (const v1::Account& a : delta.put_accounts()) {
-    accounts_.insert_or_assign(a.key(), AccountBytes(a));
-    change.accounts_changed = true;
-  }
+  change.accounts_changed = delta.put_accounts_size() > 0 || delta.removed_accounts_size() > 0;
+  for (const v1::Account& a : delta.put_accounts()) pending_.insert_or_assign(a.key(), a);
   for (const std::string& key : delta.removed_accounts()) {
-    if (accounts_.erase(key) > 0) change.accounts_changed = true;
+    if (pending_all_) {
+      pending_.erase(key);
+    } else {
+      pending_.insert_or_assign(key, std::nullopt);
+    }
   }
 
   version_ = delta.version();
@@ -148,52 +121,70 @@ absl::StatusOr<AppliedChange> FlagState::Apply(const v1::WatchResponse& response
   return absl::InvalidArgumentError("watch response with neither a snapshot nor a delta");
 }
 
-std::shared_ptr<const eval::Snapshot> FlagState::Build(const eval::Snapshot* previous,
-                                                       bool accounts_changed) const {
+std::shared_ptr<const eval::Snapshot> FlagState::Build() {
   eval::Snapshot::Builder builder;
   for (const auto& [key, flag] : flags_) builder.AddFlag(flag);
   for (const auto& [key, segment] : segments_) builder.AddSegment(segment);
-  // A message that did not touch accounts (most: a flag changed) reuses the
-  // previous snapshot's account table instead of copying every account.
-  if (previous != nullptr && !accounts_changed) {
-    builder.ShareAccountsWith(*previous);
+  if (pending_all_ || built_ == nullptr) {
+    for (const auto& [key, account] : pending_) {
+      if (account) builder.AddAccount(*account);
+    }
+  } else if (pending_.empty()) {
+    // Most messages (a flag changed) leave the accounts alone: share them.
+    builder.ShareAccountsWith(*built_);
   } else {
-    for (const auto& [key, bytes] : accounts_) {
-      v1::Account account;
-      // The bytes were produced by AccountBytes from a parsed message.
-      account.ParseFromString(bytes);
-      builder.AddAccount(std::move(account));
+    builder.CopyAccountsFrom(*built_, [&](absl::string_view key) {
+      return !pending_.contains(std::string(key));
+    });
+    for (const auto& [key, account] : pending_) {
+      if (account) builder.AddAccount(*account);
     }
   }
-  return std::move(builder).Build();
+  built_ = std::move(builder).Build();
+  pending_all_ = false;
+  pending_.clear();
+  return built_;
+}
+
+void FlagState::ForEachAccount(const std::function<void(const v1::Account&)>& fn) const {
+  if (!pending_all_ && built_ != nullptr) {
+    built_->ForEachAccount([&](const v1::Account& a) {
+      if (!pending_.contains(a.key())) fn(a);
+    });
+  }
+  for (const auto& [key, account] : pending_) {
+    if (account) fn(*account);
+  }
 }
 
 v1::SdkSnapshot FlagState::ToProto() const {
   v1::SdkSnapshot s;
   s.set_version(version_);
-  for (const auto& [key, flag] : flags_) *s.add_flags() = flag;
+  for (const auto& [key, flag] : flags_) *s.add_flags() = *flag;
   for (const auto& [key, segment] : segments_) *s.add_segments() = segment;
-  for (const auto& [key, bytes] : accounts_) s.add_accounts()->ParseFromString(bytes);
+  ForEachAccount([&](const v1::Account& a) { *s.add_accounts() = a; });
   return s;
 }
 
 std::string FlagState::SerializeSnapshot() const {
   v1::SdkSnapshot head;
   head.set_version(version_);
-  for (const auto& [key, flag] : flags_) *head.add_flags() = flag;
+  for (const auto& [key, flag] : flags_) *head.add_flags() = *flag;
   for (const auto& [key, segment] : segments_) *head.add_segments() = segment;
   std::string out = head.SerializeAsString();
   // Each account as field 4 (SdkSnapshot.accounts), length-delimited: the
   // wire form ToProto().SerializeAsString() would produce.
   google::protobuf::io::StringOutputStream stream(&out);
   google::protobuf::io::CodedOutputStream coded(&stream);
-  for (const auto& [key, bytes] : accounts_) {
+  std::string bytes;
+  ForEachAccount([&](const v1::Account& a) {
+    a.SerializeToString(&bytes);
     coded.WriteTag(google::protobuf::internal::WireFormatLite::MakeTag(
         v1::SdkSnapshot::kAccountsFieldNumber,
         google::protobuf::internal::WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
     coded.WriteVarint32(static_cast<uint32_t>(bytes.size()));
     coded.WriteString(bytes);
-  }
+  });
   coded.Trim();
   return out;
 }

@@ -2,13 +2,21 @@
 // accounts at one version), changed by Watch messages, from which each
 // immutable eval::Snapshot is built.
 //
+// Memory: flags are held once, shared with the snapshots built from them;
+// accounts are held only in the last built snapshot's compact table (the
+// engine's), plus the account changes applied since then. At 100 000
+// accounts a parsed copy of every account would cost more than the snapshot
+// itself (docs/benchmarks.md).
+//
 // Thread-safety: none; the client's background thread owns it (and the
 // constructor, before that thread starts).
 #ifndef RAMPART_SDK_SRC_STATE_H_
 #define RAMPART_SDK_SRC_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,8 +32,8 @@ struct AppliedChange {
   int64_t version = 0;
   // Keys of flags added, changed or removed, in key order.
   std::vector<std::string> changed_flags;
-  // False when the accounts are exactly those of the previous version, so
-  // the new eval::Snapshot may share them.
+  // False when the message did not touch accounts (a full snapshot always
+  // counts as a change), so the new eval::Snapshot shares the previous one's.
   bool accounts_changed = true;
 };
 
@@ -56,25 +64,29 @@ class FlagState {
   int64_t resume_version() const { return trusted_ ? version_ : 0; }
   void Distrust() { trusted_ = false; }
 
-  // An immutable, indexed snapshot of the current objects. `previous` (may
-  // be null) must be the one built from this state before the last change;
-  // its accounts are shared (not copied) when `accounts_changed` is false.
-  std::shared_ptr<const eval::Snapshot> Build(const eval::Snapshot* previous,
-                                              bool accounts_changed) const;
+  // An immutable, indexed snapshot of the current objects. Unchanged flags
+  // are shared with the previous build; accounts are shared when no message
+  // touched them since, else copied from it with the changes applied.
+  std::shared_ptr<const eval::Snapshot> Build();
 
   // Everything, as the server would send it (what the cache file keeps).
   v1::SdkSnapshot ToProto() const;
-  // The same, serialized, without parsing the accounts (cheaper than
-  // ToProto().SerializeAsString() at 100 000 accounts).
+  // The same, serialized, one account at a time (at 100 000 accounts,
+  // cheaper than ToProto().SerializeAsString()).
   std::string SerializeSnapshot() const;
 
  private:
-  std::map<std::string, v1::Flag> flags_;
+  // Calls fn with every current account, as a message.
+  void ForEachAccount(const std::function<void(const v1::Account&)>& fn) const;
+
+  std::map<std::string, std::shared_ptr<const v1::Flag>> flags_;
   std::map<std::string, v1::Segment> segments_;
-  // Accounts stay serialized (deterministically, so equal accounts have equal
-  // bytes): the engine's snapshot keeps them in compact form, and a second
-  // parsed copy here would cost more memory than both (docs/benchmarks.md).
-  std::map<std::string, std::string> accounts_;
+  // The last built snapshot: where the accounts live.
+  std::shared_ptr<const eval::Snapshot> built_;
+  // Account changes since `built_`: with `pending_all_`, the whole set (a
+  // full snapshot arrived); else puts (a value) and removals (nullopt).
+  bool pending_all_ = false;
+  std::map<std::string, std::optional<v1::Account>> pending_;
   int64_t version_ = 0;
   bool has_data_ = false;
   bool trusted_ = true;

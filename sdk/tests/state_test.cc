@@ -1,6 +1,7 @@
 #include "sdk/src/state.h"
 
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "sdk/tests/test_data.h"
 #include "tests/testing/status_matchers.h"
@@ -19,8 +20,8 @@ eval::Context Account(absl::string_view key) {
   return c;
 }
 
-bool On(const FlagState& state, absl::string_view flag, absl::string_view account) {
-  auto snapshot = state.Build(nullptr, true);
+bool On(FlagState& state, absl::string_view flag, absl::string_view account) {
+  auto snapshot = state.Build();
   eval::Evaluation e = eval::Evaluate(*snapshot, flag, Account(account), absl::Now());
   return e.value != nullptr && e.value->bool_value();
 }
@@ -66,7 +67,7 @@ TEST(FlagState, SnapshotReportsWhatChanged) {
   state.ApplySnapshot(DemoSnapshot(1, {BoolFlag("a", true), BoolFlag("b", true)}));
   AppliedChange c = state.ApplySnapshot(DemoSnapshot(2, {BoolFlag("a", false), BoolFlag("c", true)}));
   EXPECT_THAT(c.changed_flags, ElementsAre("a", "b", "c"));
-  EXPECT_FALSE(c.accounts_changed);  // same accounts as before
+  EXPECT_TRUE(c.accounts_changed);  // a full snapshot always counts
 }
 
 TEST(FlagState, DeltaFromAnotherVersionIsRefusedAndForcesASnapshot) {
@@ -115,7 +116,7 @@ TEST(FlagState, MalformedMessagesDoNotCrash) {
   m.mutable_delta()->add_removed_accounts("never-existed");
   ASSERT_TRUE(state.Apply(m).ok());
 
-  auto snapshot = state.Build(nullptr, true);
+  auto snapshot = state.Build();
   eval::Evaluation e = eval::Evaluate(*snapshot, "dangling", Account("acme-accounting"), absl::Now());
   ASSERT_NE(e.value, nullptr);
   EXPECT_FALSE(e.value->bool_value());  // the rule never matches
@@ -133,12 +134,12 @@ namespace {
 TEST(FlagState, AFlagOnlyChangeSharesThePreviousAccounts) {
   FlagState state;
   state.ApplySnapshot(testing::DemoSnapshot(1));
-  std::shared_ptr<const eval::Snapshot> first = state.Build(nullptr, true);
+  std::shared_ptr<const eval::Snapshot> first = state.Build();
   absl::StatusOr<AppliedChange> d =
       state.Apply(testing::DeltaMessage(1, 2, {testing::BoolFlagForSegment("x", "accounting")}));
   ASSERT_TRUE(d.ok());
   ASSERT_FALSE(d->accounts_changed);
-  std::shared_ptr<const eval::Snapshot> second = state.Build(first.get(), d->accounts_changed);
+  std::shared_ptr<const eval::Snapshot> second = state.Build();
   first.reset();  // the shared accounts outlive the snapshot they came from
   ASSERT_TRUE(second->HasAccount("acme-accounting"));
   eval::Context acme;
@@ -146,6 +147,44 @@ TEST(FlagState, AFlagOnlyChangeSharesThePreviousAccounts) {
   eval::Evaluation e = eval::Evaluate(*second, "x", acme, absl::Now());
   ASSERT_NE(e.value, nullptr);
   EXPECT_TRUE(e.value->bool_value());  // the segment rule read the shared account
+}
+
+}  // namespace
+}  // namespace rampart::sdk
+
+namespace rampart::sdk {
+namespace {
+
+TEST(FlagState, AccountChangesAreCopiedFromThePreviousBuildAndSerializedWhole) {
+  FlagState state;
+  state.ApplySnapshot(testing::DemoSnapshot(1));
+  std::shared_ptr<const eval::Snapshot> first = state.Build();
+  const int before = state.ToProto().accounts_size();
+  ASSERT_GT(before, 1);
+  ASSERT_TRUE(first->HasAccount("kino-mir"));
+
+  v1::WatchResponse m = testing::DeltaMessage(1, 2, {});
+  *m.mutable_delta()->add_put_accounts() = testing::AccountIn("new-client", "accounting");
+  m.mutable_delta()->add_removed_accounts("kino-mir");
+  absl::StatusOr<AppliedChange> d = state.Apply(m);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->accounts_changed);
+  // Before the next build, the serialized state already has the change.
+  v1::SdkSnapshot parsed;
+  ASSERT_TRUE(parsed.ParseFromString(state.SerializeSnapshot()));
+  EXPECT_EQ(parsed.accounts_size(), before);
+  std::shared_ptr<const eval::Snapshot> second = state.Build();
+  EXPECT_TRUE(second->HasAccount("new-client"));
+  EXPECT_FALSE(second->HasAccount("kino-mir"));
+  EXPECT_TRUE(second->HasAccount("acme-accounting"));
+  EXPECT_TRUE(first->HasAccount("kino-mir"));  // the old snapshot is untouched
+
+  // The cache file's bytes are exactly the state's message.
+  ASSERT_TRUE(parsed.ParseFromString(state.SerializeSnapshot()));
+  const v1::SdkSnapshot expected = state.ToProto();
+  EXPECT_EQ(parsed.accounts_size(), before);
+  EXPECT_EQ(parsed.version(), 2);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected));
 }
 
 }  // namespace
