@@ -179,31 +179,45 @@ void BM_ImportCsv_Grpc(benchmark::State& state) {
 BENCHMARK(BM_ImportCsv_Grpc)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
-// Server-side Evaluate of a flag with a segment rule, one client thread.
-void BM_Evaluate_Grpc(benchmark::State& state) {
-  Fixture fx;
-  v1::PutAccountRequest acct;
-  *acct.mutable_meta() = Meta(0);
-  acct.mutable_account()->set_key("acme");
-  (*acct.mutable_account()->mutable_attributes())["industry"].set_string_value("accounting");
-  (void)fx.registry->PutAccount(acct);
-  v1::PutSegmentRequest seg;
-  *seg.mutable_meta() = Meta(0);
-  seg.mutable_segment()->set_key("accounting");
-  auto* c = seg.mutable_segment()->add_conditions();
-  c->set_attribute("industry");
-  c->set_op(v1::OPERATOR_EQUALS);
-  c->add_values("accounting");
-  (void)fx.registry->PutSegment(seg);
-  v1::PutFlagRequest flag;
-  *flag.mutable_meta() = Meta(0);
-  *flag.mutable_flag() = BenchFlag("editor");
-  auto* rule = flag.mutable_flag()->add_rules();
-  rule->add_segments("accounting");
-  rule->set_variant("on");
-  (void)fx.registry->PutFlag(flag);
+// A server with one account, a segment and a flag with a rule on it, shared
+// by every thread of BM_Evaluate_Grpc (created once, never torn down).
+Fixture& EvaluateFixture() {
+  static Fixture* fx = [] {
+    auto* f = new Fixture();
+    v1::PutAccountRequest acct;
+    *acct.mutable_meta() = Meta(0);
+    acct.mutable_account()->set_key("acme");
+    (*acct.mutable_account()->mutable_attributes())["industry"].set_string_value("accounting");
+    (void)f->registry->PutAccount(acct);
+    v1::PutSegmentRequest seg;
+    *seg.mutable_meta() = Meta(0);
+    seg.mutable_segment()->set_key("accounting");
+    auto* c = seg.mutable_segment()->add_conditions();
+    c->set_attribute("industry");
+    c->set_op(v1::OPERATOR_EQUALS);
+    c->add_values("accounting");
+    (void)f->registry->PutSegment(seg);
+    v1::PutFlagRequest flag;
+    *flag.mutable_meta() = Meta(0);
+    *flag.mutable_flag() = BenchFlag("editor");
+    auto* rule = flag.mutable_flag()->add_rules();
+    rule->add_segments("accounting");
+    rule->set_variant("on");
+    (void)f->registry->PutFlag(flag);
+    return f;
+  }();
+  return *fx;
+}
 
-  auto stub = v1::EvaluationService::NewStub(fx.channel);
+// Server-side Evaluate: each benchmark thread is a client with its own
+// channel (its own connection), the load generator on the same 2 cores.
+void BM_Evaluate_Grpc(benchmark::State& state) {
+  Fixture& fx = EvaluateFixture();
+  grpc::ChannelArguments args;
+  args.SetInt("rampart.bench.client", state.thread_index());  // a connection per thread
+  auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", fx.server->port()),
+                                           grpc::InsecureChannelCredentials(), args);
+  auto stub = v1::EvaluationService::NewStub(channel);
   v1::EvaluateRequest req;
   req.set_flag_key("editor");
   req.mutable_context()->set_account_key("acme");
@@ -215,7 +229,7 @@ void BM_Evaluate_Grpc(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Evaluate_Grpc)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_Evaluate_Grpc)->Unit(benchmark::kMicrosecond)->UseRealTime()->Threads(1)->Threads(4);
 
 }  // namespace
 }  // namespace rampart
