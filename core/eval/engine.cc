@@ -430,14 +430,15 @@ class AccountTable {
   }
 
   void Seal() {
+    // Shrink first: list attributes point into items_ from here on.
+    accounts_.shrink_to_fit();
+    attributes_.shrink_to_fit();
+    items_.shrink_to_fit();
     for (const auto& [attribute, begin] : list_begins_) {
       attributes_[attribute].value.items = items_.data() + begin;
     }
     list_begins_ = {};
     strings_.Seal();
-    accounts_.shrink_to_fit();
-    attributes_.shrink_to_fit();
-    items_.shrink_to_fit();
   }
 
   const CompactAccount* Find(absl::string_view key) const {

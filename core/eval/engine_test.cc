@@ -1297,3 +1297,68 @@ TEST(SnapshotTest, CopyAccountsFromKeepsWhatItIsToldAndRoundTripsAccounts) {
 
 }  // namespace
 }  // namespace rampart::eval
+
+namespace rampart::eval {
+namespace {
+
+// The compiled snapshot (compact accounts, resolved attribute ids) and the
+// uncompiled path (Account messages) must agree on every condition, for many
+// accounts with every kind of attribute: one rule, implemented once.
+TEST(SnapshotTest, CompiledConditionsAgreeWithTheUncompiledPathForManyAccounts) {
+  std::vector<v1::Account> accounts;
+  for (int i = 0; i < 300; ++i) {
+    v1::Account a;
+    a.set_key(absl::StrCat("acct-", i));
+    a.set_name(absl::StrCat("Company ", i));
+    if (i % 3 == 0) a.set_time_zone("Europe/Moscow");
+    auto& attrs = *a.mutable_attributes();
+    attrs["plan"].set_string_value(i % 2 ? "pro" : "enterprise");
+    attrs["ltv"].set_number_value(i * 1000);
+    if (i % 5 == 0) attrs["beta"].set_bool_value(i % 10 == 0);
+    if (i % 4 != 1) {  // lists of 0 to 3 items, in many accounts
+      for (int t = 0; t < i % 4; ++t) {
+        attrs["tags"].mutable_list_value()->add_values(absl::StrCat("tag-", (i + t) % 5));
+      }
+      attrs["tags"].mutable_list_value();
+    }
+    accounts.push_back(a);
+  }
+  const std::vector<v1::Condition> conditions = {
+      Cond("tags", v1::OPERATOR_EQUALS, {"tag-2"}),
+      Cond("tags", v1::OPERATOR_IN, {"tag-0", "tag-4"}),
+      Cond("tags", v1::OPERATOR_NOT_IN, {"tag-1"}),
+      Cond("tags", v1::OPERATOR_STARTS_WITH, {"tag-3"}),
+      Cond("tags", v1::OPERATOR_EXISTS, {}),
+      Cond("plan", v1::OPERATOR_EQUALS, {"pro"}),
+      Cond("plan", v1::OPERATOR_NOT_EQUALS, {"pro"}),
+      Cond("ltv", v1::OPERATOR_GREATER_OR_EQUAL, {"150000"}),
+      Cond("beta", v1::OPERATOR_EQUALS, {"true"}),
+      Cond("beta", v1::OPERATOR_NOT_EXISTS, {}),
+      Cond("time_zone", v1::OPERATOR_EXISTS, {}),
+      Cond("name", v1::OPERATOR_STARTS_WITH, {"Company 1"}),
+      Cond("key", v1::OPERATOR_IN, {"acct-7", "acct-8"}),
+      Cond("missing", v1::OPERATOR_NOT_EXISTS, {}),
+  };
+  Snapshot::Builder builder;
+  for (size_t c = 0; c < conditions.size(); ++c) {
+    v1::Flag flag = BoolFlag(absl::StrCat("f", c));
+    *AddRule(flag, "r", "on")->add_conditions() = conditions[c];
+    builder.AddFlag(flag);
+  }
+  for (const v1::Account& a : accounts) builder.AddAccount(a);
+  auto snapshot = std::move(builder).Build();
+  int matches = 0;
+  for (const v1::Account& a : accounts) {
+    for (size_t c = 0; c < conditions.size(); ++c) {
+      const bool uncompiled = ConditionHolds(conditions[c], a.key(), &a, nullptr);
+      const Evaluation e = Evaluate(*snapshot, absl::StrCat("f", c), Ctx(a.key()), Noon());
+      EXPECT_EQ(e.reason == v1::REASON_TARGETING_MATCH, uncompiled)
+          << a.key() << " " << conditions[c].DebugString();
+      matches += uncompiled;
+    }
+  }
+  EXPECT_GT(matches, 300);  // the conditions do match, often
+}
+
+}  // namespace
+}  // namespace rampart::eval
