@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/batch_timer.h"
+#include "bench/scale_data.h"
 #include "benchmark/benchmark.h"
 #include "core/eval/engine.h"
 #include "rampart/v1/sdk.pb.h"
@@ -27,69 +28,8 @@ RAMPART_BENCH_COUNT_ALLOCATIONS()
 namespace rampart {
 namespace {
 
-constexpr int kFlags = 10'000;
-constexpr int kAccounts = 100'000;
-constexpr int kSegments = 50;
-const char* kIndustries[] = {"accounting", "cinema", "procurement", "logistics", "hr", "retail"};
-
-v1::Condition Cond(const char* attribute, v1::Operator op, const std::string& value) {
-  v1::Condition c;
-  c.set_attribute(attribute);
-  c.set_op(op);
-  c.add_values(value);
-  return c;
-}
-
-// The data set, as the server would stream it.
-v1::SdkSnapshot MakeSnapshot() {
-  v1::SdkSnapshot s;
-  s.set_version(1);
-  for (int i = 0; i < kAccounts; ++i) {
-    v1::Account* a = s.add_accounts();
-    a->set_key(absl::StrCat("acct-", i));
-    a->set_name(absl::StrCat("Company ", i));
-    a->set_time_zone("Europe/Moscow");
-    auto& attrs = *a->mutable_attributes();
-    attrs["industry"].set_string_value(kIndustries[i % 6]);
-    attrs["plan"].set_string_value(i % 3 == 0 ? "enterprise" : "pro");
-    attrs["ltv"].set_number_value((i * 7919) % 5'000'000);
-    if (i % 10 == 0) attrs["tags"].mutable_list_value()->add_values("beta");
-  }
-  for (int i = 0; i < kSegments; ++i) {
-    v1::Segment* seg = s.add_segments();
-    seg->set_key(absl::StrCat("segment-", i));
-    *seg->add_conditions() = Cond("industry", v1::OPERATOR_EQUALS, kIndustries[i % 6]);
-    *seg->add_conditions() =
-        Cond("ltv", v1::OPERATOR_GREATER_OR_EQUAL, std::to_string(i * 50'000));
-    for (int m = 0; m < 20; ++m) seg->add_included(absl::StrCat("acct-", i * 1000 + m));
-  }
-  for (int i = 0; i < kFlags; ++i) {
-    v1::Flag* f = s.add_flags();
-    f->set_key(absl::StrCat("flag-", i));
-    f->set_type(v1::FLAG_TYPE_BOOL);
-    auto* on = f->add_variants();
-    on->set_name("on");
-    on->mutable_value()->set_bool_value(true);
-    auto* off = f->add_variants();
-    off->set_name("off");
-    off->mutable_value()->set_bool_value(false);
-    f->set_default_variant("off");
-    f->set_off_variant("off");
-    f->set_enabled(true);
-    v1::Rule* rule = f->add_rules();
-    rule->set_id("segment");
-    rule->add_segments(absl::StrCat("segment-", i % kSegments));
-    rule->set_variant("on");
-    v1::Rollout* rollout = f->mutable_rollout();
-    auto* w_on = rollout->add_variants();
-    w_on->set_variant("on");
-    w_on->set_weight(25'000);  // 25 %
-    auto* w_off = rollout->add_variants();
-    w_off->set_variant("off");
-    w_off->set_weight(75'000);
-  }
-  return s;
-}
+constexpr int kFlags = bench::kScaleFlags;
+constexpr int kAccounts = bench::kScaleAccounts;
 
 std::shared_ptr<const eval::Snapshot> BuildSnapshot(const v1::SdkSnapshot& s) {
   eval::Snapshot::Builder b;
@@ -103,7 +43,7 @@ std::shared_ptr<const eval::Snapshot> BuildSnapshot(const v1::SdkSnapshot& s) {
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
 const std::string& SnapshotBytes() {
-  static const std::string* bytes = new std::string(MakeSnapshot().SerializeAsString());
+  static const std::string* bytes = new std::string(bench::ScaleData().SerializeAsString());
   return *bytes;
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/scale_data.h"
 #include "absl/synchronization/mutex.h"
 #include "core/common/clock.h"
 #include "rampart/client.h"
@@ -33,21 +34,6 @@
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-
-rampart::v1::Flag BenchFlag() {
-  rampart::v1::Flag f;
-  f.set_key("propagated");
-  f.set_type(rampart::v1::FLAG_TYPE_BOOL);
-  for (auto [name, value] : {std::pair{"on", true}, std::pair{"off", false}}) {
-    auto* v = f.add_variants();
-    v->set_name(name);
-    v->mutable_value()->set_bool_value(value);
-  }
-  f.set_default_variant("off");
-  f.set_off_variant("off");
-  f.set_enabled(true);
-  return f;
-}
 
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
@@ -69,7 +55,7 @@ int main(int argc, char** argv) {
   rampart::v1::PutFlagRequest put;
   put.mutable_meta()->set_actor("bench");
   put.mutable_meta()->set_reason("propagation benchmark");
-  *put.mutable_flag() = BenchFlag();
+  *put.mutable_flag() = rampart::bench::BoolFlag("propagated");
   int64_t revision = registry->PutFlag(put)->revision();
 
   auto publisher = std::move(*rampart::stream::Publisher::Create(*store, registry->revision()));

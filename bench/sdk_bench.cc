@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/batch_timer.h"
+#include "bench/scale_data.h"
 #include "benchmark/benchmark.h"
 #include "core/common/clock.h"
 #include "rampart/client.h"
@@ -35,10 +36,8 @@ RAMPART_BENCH_COUNT_ALLOCATIONS()
 namespace rampart {
 namespace {
 
-constexpr int kFlags = 10'000;
-constexpr int kAccounts = 100'000;
-constexpr int kSegments = 50;
-const char* kIndustries[] = {"accounting", "cinema", "procurement", "logistics", "hr", "retail"};
+constexpr int kFlags = bench::kScaleFlags;
+constexpr int kAccounts = bench::kScaleAccounts;
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
@@ -49,65 +48,29 @@ v1::WriteMeta Meta() {
   return m;
 }
 
-v1::Condition Cond(const char* attribute, v1::Operator op, const std::string& value) {
-  v1::Condition c;
-  c.set_attribute(attribute);
-  c.set_op(op);
-  c.add_values(value);
-  return c;
-}
-
+// Writes bench::ScaleData() through the registry, as an import and changes.
 void Seed(registry::Registry& registry) {
+  const v1::SdkSnapshot data = bench::ScaleData();
   v1::ImportOptions options;
   *options.mutable_meta() = Meta();
   std::vector<v1::ImportRow> rows;
-  rows.reserve(kAccounts);
-  for (int i = 0; i < kAccounts; ++i) {
+  rows.reserve(data.accounts_size());
+  for (const v1::Account& a : data.accounts()) {
     v1::ImportRow& row = rows.emplace_back();
-    row.set_line(i + 2);
-    v1::Account* a = row.mutable_account();
-    a->set_key(absl::StrCat("acct-", i));
-    a->set_name(absl::StrCat("Company ", i));
-    a->set_time_zone("Europe/Moscow");
-    auto& attrs = *a->mutable_attributes();
-    attrs["industry"].set_string_value(kIndustries[i % 6]);
-    attrs["plan"].set_string_value(i % 3 == 0 ? "enterprise" : "pro");
-    attrs["ltv"].set_number_value((i * 7919) % 5'000'000);
-    if (i % 10 == 0) attrs["tags"].mutable_list_value()->add_values("beta");
+    row.set_line(static_cast<int64_t>(rows.size()) + 1);
+    *row.mutable_account() = a;
   }
   (void)registry.ImportAccounts(options, rows);
-  for (int i = 0; i < kSegments; ++i) {
+  for (const v1::Segment& segment : data.segments()) {
     v1::PutSegmentRequest req;
     *req.mutable_meta() = Meta();
-    v1::Segment* seg = req.mutable_segment();
-    seg->set_key(absl::StrCat("segment-", i));
-    *seg->add_conditions() = Cond("industry", v1::OPERATOR_EQUALS, kIndustries[i % 6]);
-    *seg->add_conditions() = Cond("ltv", v1::OPERATOR_GREATER_OR_EQUAL, std::to_string(i * 50'000));
-    for (int m = 0; m < 20; ++m) seg->add_included(absl::StrCat("acct-", i * 1000 + m));
+    *req.mutable_segment() = segment;
     (void)registry.PutSegment(req);
   }
-  for (int i = 0; i < kFlags; ++i) {
+  for (const v1::Flag& flag : data.flags()) {
     v1::PutFlagRequest req;
     *req.mutable_meta() = Meta();
-    v1::Flag* f = req.mutable_flag();
-    f->set_key(absl::StrCat("flag-", i));
-    f->set_type(v1::FLAG_TYPE_BOOL);
-    for (auto [name, value] : {std::pair{"on", true}, std::pair{"off", false}}) {
-      auto* v = f->add_variants();
-      v->set_name(name);
-      v->mutable_value()->set_bool_value(value);
-    }
-    f->set_default_variant("off");
-    f->set_off_variant("off");
-    f->set_enabled(true);
-    v1::Rule* rule = f->add_rules();
-    rule->add_segments(absl::StrCat("segment-", i % kSegments));
-    rule->set_variant("on");
-    for (auto [name, weight] : {std::pair{"on", 25'000u}, std::pair{"off", 75'000u}}) {
-      auto* w = f->mutable_rollout()->add_variants();
-      w->set_variant(name);
-      w->set_weight(weight);
-    }
+    *req.mutable_flag() = flag;
     (void)registry.PutFlag(req);
   }
 }
@@ -155,8 +118,8 @@ int main(int argc, char** argv) {
   const std::string dir = mkdtemp(tmpl);
   auto store = std::move(*storage::Store::Open({dir}));
   auto registry = std::move(*registry::Registry::Open(*store, RealClock::Get()));
-  std::fprintf(stderr, "seeding %d flags, %d segments, %d accounts...\n", kFlags, kSegments,
-               kAccounts);
+  std::fprintf(stderr, "seeding %d flags, %d segments, %d accounts...\n", kFlags,
+               bench::kScaleSegments, kAccounts);
   Seed(*registry);
   auto publisher = std::move(*stream::Publisher::Create(*store, registry->revision()));
   registry->SetChangeListener(publisher.get());

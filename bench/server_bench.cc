@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "bench/scale_data.h"
 #include "benchmark/benchmark.h"
 #include "cli/import/account_reader.h"
 #include "core/common/clock.h"
@@ -50,20 +51,6 @@ struct Fixture {
   std::shared_ptr<grpc::Channel> channel;
 };
 
-v1::Flag BenchFlag(const std::string& key) {
-  v1::Flag f;
-  f.set_key(key);
-  f.set_type(v1::FLAG_TYPE_BOOL);
-  for (auto [name, value] : {std::pair{"on", true}, std::pair{"off", false}}) {
-    auto* v = f.add_variants();
-    v->set_name(name);
-    v->mutable_value()->set_bool_value(value);
-  }
-  f.set_default_variant("off");
-  f.set_off_variant("off");
-  f.set_enabled(true);
-  return f;
-}
 
 v1::WriteMeta Meta(int64_t revision) {
   v1::WriteMeta m;
@@ -78,7 +65,7 @@ void BM_FlagUpdate_Registry(benchmark::State& state) {
   Fixture fx;
   v1::PutFlagRequest req;
   *req.mutable_meta() = Meta(0);
-  *req.mutable_flag() = BenchFlag("bench-flag");
+  *req.mutable_flag() = bench::BoolFlag("bench-flag");
   int64_t revision = fx.registry->PutFlag(req)->revision();
   int i = 0;
   for (auto _ : state) {
@@ -97,7 +84,7 @@ void BM_FlagUpdate_Grpc(benchmark::State& state) {
   auto stub = v1::FlagService::NewStub(fx.channel);
   v1::PutFlagRequest req;
   *req.mutable_meta() = Meta(0);
-  *req.mutable_flag() = BenchFlag("bench-flag");
+  *req.mutable_flag() = bench::BoolFlag("bench-flag");
   v1::Flag resp;
   {
     grpc::ClientContext ctx;
@@ -122,7 +109,7 @@ void BM_FlagCreate_Grpc(benchmark::State& state) {
   *req.mutable_meta() = Meta(0);
   int i = 0;
   for (auto _ : state) {
-    *req.mutable_flag() = BenchFlag(absl::StrCat("flag-", i++));
+    *req.mutable_flag() = bench::BoolFlag(absl::StrCat("flag-", i++));
     grpc::ClientContext ctx;
     v1::Flag resp;
     grpc::Status s = stub->PutFlag(&ctx, req, &resp);
@@ -199,7 +186,7 @@ Fixture& EvaluateFixture() {
     (void)f->registry->PutSegment(seg);
     v1::PutFlagRequest flag;
     *flag.mutable_meta() = Meta(0);
-    *flag.mutable_flag() = BenchFlag("editor");
+    *flag.mutable_flag() = bench::BoolFlag("editor");
     auto* rule = flag.mutable_flag()->add_rules();
     rule->add_segments("accounting");
     rule->set_variant("on");
