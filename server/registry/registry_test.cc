@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/env.h"
+#include "server/registry/testing/in_memory_registry.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -21,13 +22,9 @@ using ::testing::SizeIs;
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-    auto store = storage::Store::Open({"/mem/registry", env_.get()});
-    ASSERT_OK(store);
-    store_ = std::move(*store);
-    auto registry = Registry::Open(*store_, clock_);
-    ASSERT_OK(registry);
-    registry_ = std::move(*registry);
+    ASSERT_OK_AND_ASSIGN(db_, rampart::testing::InMemoryRegistry::Open(clock_, "/mem/registry"));
+    store_ = db_->store();
+    registry_ = db_->registry();
   }
 
   static v1::WriteMeta Meta(int64_t revision = 0, std::string reason = "testing") {
@@ -86,9 +83,9 @@ class RegistryTest : public ::testing::Test {
   }
 
   testing::SimulatedClock clock_{absl::FromUnixSeconds(1795430400)};  // 2026-11-23 UTC
-  std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<rampart::testing::InMemoryRegistry> db_;
+  storage::Store* store_ = nullptr;
+  Registry* registry_ = nullptr;
 };
 
 TEST_F(RegistryTest, CreateStampsRevisionTimesAndAudit) {

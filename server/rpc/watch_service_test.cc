@@ -19,6 +19,7 @@
 #include "rocksdb/env.h"
 #include "server/rpc/server.h"
 #include "server/stream/publisher.h"
+#include "server/registry/testing/in_memory_registry.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -50,13 +51,9 @@ int64_t VersionOf(const v1::WatchResponse& r) {
 class WatchServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-    auto store = storage::Store::Open({"/mem/watch", env_.get()});
-    ASSERT_OK(store);
-    store_ = std::move(*store);
-    auto registry = registry::Registry::Open(*store_, clock_);
-    ASSERT_OK(registry);
-    registry_ = std::move(*registry);
+    ASSERT_OK_AND_ASSIGN(db_, rampart::testing::InMemoryRegistry::Open(clock_, "/mem/watch"));
+    store_ = db_->store();
+    registry_ = db_->registry();
     auto publisher = stream::Publisher::Create(*store_, registry_->revision());
     ASSERT_OK(publisher);
     publisher_ = std::move(*publisher);
@@ -130,9 +127,9 @@ class WatchServiceTest : public ::testing::Test {
   }
 
   testing::SimulatedClock clock_{absl::FromUnixSeconds(1795430400)};
-  std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<rampart::testing::InMemoryRegistry> db_;
+  storage::Store* store_ = nullptr;
+  registry::Registry* registry_ = nullptr;
   std::unique_ptr<stream::Publisher> publisher_;
   std::unique_ptr<Server> server_;
   std::shared_ptr<grpc::Channel> channel_;

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "rampart/v1/sdk.pb.h"
 #include "rocksdb/env.h"
+#include "server/registry/testing/in_memory_registry.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -22,13 +23,9 @@ using ::testing::IsEmpty;
 class PublisherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
-    auto store = storage::Store::Open({"/mem/publisher", env_.get()});
-    ASSERT_OK(store);
-    store_ = std::move(*store);
-    auto registry = registry::Registry::Open(*store_, clock_);
-    ASSERT_OK(registry);
-    registry_ = std::move(*registry);
+    ASSERT_OK_AND_ASSIGN(db_, rampart::testing::InMemoryRegistry::Open(clock_, "/mem/publisher"));
+    store_ = db_->store();
+    registry_ = db_->registry();
   }
 
   void TearDown() override { registry_->SetChangeListener(nullptr); }
@@ -141,9 +138,9 @@ class PublisherTest : public ::testing::Test {
   }
 
   testing::SimulatedClock clock_{absl::FromUnixSeconds(1795430400)};  // 2026-11-23 UTC
-  std::unique_ptr<rocksdb::Env> env_;
-  std::unique_ptr<storage::Store> store_;
-  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<rampart::testing::InMemoryRegistry> db_;
+  storage::Store* store_ = nullptr;
+  registry::Registry* registry_ = nullptr;
   std::unique_ptr<Publisher> publisher_;
 };
 
