@@ -49,6 +49,8 @@ void Client::Impl::Start() {
   w.client_name = options_.client_name;
   w.initial_backoff = absl::FromChrono(options_.initial_backoff);
   w.max_backoff = absl::FromChrono(options_.max_backoff);
+  w.keepalive_time = absl::FromChrono(options_.keepalive_time);
+  w.keepalive_timeout = absl::FromChrono(options_.keepalive_timeout);
   w.jitter_seed = static_cast<uint64_t>(absl::ToUnixNanos(clock_.Now())) ^
                   reinterpret_cast<uintptr_t>(this);
   watcher_ = std::make_unique<sdk::Watcher>(std::move(w), this);

@@ -45,6 +45,8 @@ class Watcher {
     std::string client_name;
     absl::Duration initial_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(30);
+    absl::Duration keepalive_time = absl::Seconds(30);
+    absl::Duration keepalive_timeout = absl::Seconds(10);
     uint64_t jitter_seed = 0;
   };
 

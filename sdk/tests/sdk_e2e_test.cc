@@ -115,6 +115,29 @@ TEST_F(SdkE2eTest, ReadyThenAChangePropagates) {
             ErrorCode::kFlagNotFound);
 }
 
+// A server that hangs (SIGSTOP: the connection stays open, nothing answers)
+// reports no error; the keepalive pings notice it and the flags turn STALE,
+// then the client reconnects when the server resumes.
+TEST_F(SdkE2eTest, AHungServerIsNoticedByKeepaliveAndTheClientRecovers) {
+  ClientOptions o = Options();
+  o.keepalive_time = std::chrono::milliseconds(1000);
+  o.keepalive_timeout = std::chrono::milliseconds(1000);
+  Client client(o);
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(30))) << client.status().last_error;
+  ASSERT_EQ(kill(server().pid(), SIGSTOP), 0);
+  const bool noticed = Eventually([&] { return !client.status().connected; });
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, true).reason, Reason::kStale);
+  ASSERT_EQ(kill(server().pid(), SIGCONT), 0);
+  ASSERT_TRUE(noticed) << "the hung server was never noticed";
+  ASSERT_TRUE(Eventually([&] { return client.status().connected; }))
+      << client.status().last_error;
+  ValueWatch watch(client, "new-invoice-editor", acme_);
+  SetDefault("on");
+  EXPECT_TRUE(watch.WaitFor("true"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).reason,
+            Reason::kDefault);
+}
+
 TEST_F(SdkE2eTest, AWrongKeyIsRefused) {
   ClientOptions o = Options();
   o.sdk_key = "not-a-key";

@@ -29,6 +29,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(registry::Registry& regist
   // Imports stream up to ~2M rows in batches; a batch of 1000 rows is far
   // below this, but a single definition file may be large.
   builder.SetMaxReceiveMessageSize(64 << 20);
+  // SDK streams are idle between changes and ping to detect a dead peer
+  // (ClientOptions::keepalive_time): accept pings on idle connections every
+  // second or more, instead of answering them with GOAWAY too_many_pings.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

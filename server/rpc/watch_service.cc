@@ -155,9 +155,23 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
       FinishLocked(ToGrpcStatus(next.status()));
       return;
     }
-    if (!next->has_value()) return;  // up to date
-    out_ = std::move((*next)->bytes);
-    version_ = (*next)->version;
+    if (next->has_value()) {
+      out_ = std::move((*next)->bytes);
+      version_ = (*next)->version;
+    } else if (!sent_any_) {
+      // Up to date from the start: say so, with an empty delta from the
+      // SDK's version to itself, so it knows the stream is live (and its
+      // flags are not stale) before the next change.
+      v1::WatchResponse current;
+      current.mutable_delta()->set_from_version(version_);
+      current.mutable_delta()->set_version(version_);
+      const std::string bytes = current.SerializeAsString();
+      grpc::Slice slice(bytes);
+      out_ = grpc::ByteBuffer(&slice, 1);
+    } else {
+      return;  // up to date; the publisher wakes us at the next commit
+    }
+    sent_any_ = true;
     write_in_flight_ = true;
     StartWrite(&out_);
   }
@@ -183,6 +197,9 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   // current version.
   bool needs_snapshot_ ABSL_GUARDED_BY(mu_) = false;
   bool write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  // Whether any message was written: the first one always is, so the SDK
+  // learns the stream is up even when it already has the latest version.
+  bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status status_ ABSL_GUARDED_BY(mu_);
   // The message being written; shares its slice with every other stream.

@@ -175,13 +175,22 @@ TEST_F(WatchServiceTest, ResumingGetsOnlyTheDeltasAfterItsVersion) {
   EXPECT_THAT(got, ElementsAre("1->2:b", "2->3:c", "3->4:d"));
 }
 
-TEST_F(WatchServiceTest, UpToDateWatcherGetsNothingUntilAChange) {
+TEST_F(WatchServiceTest, UpToDateWatcherIsToldSoThenGetsTheNextChange) {
   PutFlag("a");
   auto w = Watch(1);
+  // First: an empty delta 1 -> 1, "you are current" (the stream is live).
+  v1::WatchResponse current = w->Read();
+  ASSERT_TRUE(current.has_delta());  // not a snapshot: it was up to date
+  EXPECT_EQ(current.delta().from_version(), 1);
+  EXPECT_EQ(current.delta().version(), 1);
+  EXPECT_EQ(current.delta().put_flags_size(), 0);
   PutFlag("b");
   v1::WatchResponse r = w->Read();
-  ASSERT_TRUE(r.has_delta());  // not a snapshot: it was up to date
+  ASSERT_TRUE(r.has_delta());
   EXPECT_EQ(r.delta().from_version(), 1);
+  EXPECT_EQ(r.delta().version(), 2);
+  ASSERT_EQ(r.delta().put_flags_size(), 1);
+  EXPECT_EQ(r.delta().put_flags(0).key(), "b");
 }
 
 TEST_F(WatchServiceTest, MissingOrUnknownKeyIsUnauthenticated) {

@@ -140,6 +140,13 @@ struct ClientOptions {
   // Reconnection: exponential backoff with full jitter between these bounds.
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{30'000};
+  // Keepalive on the stream: a ping after this much silence, and the stream
+  // counts as lost (STALE, then reconnect) when no answer comes within
+  // keepalive_timeout. It notices a server that hangs or a network that
+  // silently drops the connection, which no error would report. rampartd
+  // accepts pings every second or more.
+  std::chrono::milliseconds keepalive_time{30'000};
+  std::chrono::milliseconds keepalive_timeout{10'000};
 };
 
 // Status of the connection, for health pages and logs.
