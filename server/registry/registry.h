@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -25,6 +26,7 @@
 #include "rampart/v1/admin.pb.h"
 #include "rampart/v1/eval.pb.h"
 #include "rampart/v1/model.pb.h"
+#include "rampart/v1/ramp.pb.h"
 #include "server/storage/store.h"
 
 namespace rampart::registry {
@@ -84,6 +86,40 @@ class Registry {
   absl::StatusOr<v1::Flag> ArchiveFlag(const v1::ArchiveFlagRequest& req);
   absl::StatusOr<v1::Flag> SetOverride(const v1::SetOverrideRequest& req);
   absl::StatusOr<v1::Flag> RemoveOverride(const v1::RemoveOverrideRequest& req);
+
+  // --- Ramps (ramps.cc; the model is documented in ramp.proto) -----------
+  absl::StatusOr<v1::Ramp> CreateRamp(const v1::CreateRampRequest& req);
+  absl::StatusOr<v1::Ramp> UpdateRamp(const v1::UpdateRampRequest& req);
+  absl::StatusOr<v1::Ramp> GetRamp(absl::string_view flag_key) const;
+  absl::StatusOr<v1::DeleteResponse> DeleteRamp(const v1::DeleteRampRequest& req);
+  absl::StatusOr<v1::RampStatusView> GetRampStatus(absl::string_view flag_key) const;
+  absl::StatusOr<v1::RampPreview> PreviewRamp(const v1::PreviewRampRequest& req) const;
+  absl::StatusOr<v1::Ramp> StartRamp(const v1::RampActionRequest& req);
+  absl::StatusOr<v1::StepResponse> AdvanceRamp(const v1::AdvanceRampRequest& req);
+  absl::StatusOr<v1::StepResponse> ApproveRamp(const v1::RampActionRequest& req);
+  absl::StatusOr<v1::Ramp> PauseRamp(const v1::RampActionRequest& req);
+  absl::StatusOr<v1::Ramp> ResumeRamp(const v1::RampActionRequest& req);
+  absl::StatusOr<v1::Ramp> RollbackRamp(const v1::RollbackRampRequest& req);
+  // Templates: the built-in ones (ramp_templates.cc) and those added.
+  absl::StatusOr<v1::ListRampTemplatesResponse> ListRampTemplates() const;
+  absl::StatusOr<v1::RampTemplate> GetRampTemplate(absl::string_view key) const;
+  absl::StatusOr<v1::RampTemplate> PutRampTemplate(const v1::PutRampTemplateRequest& req);
+  absl::StatusOr<v1::BetaEnrollmentResponse> EnrollBeta(const v1::BetaEnrollmentRequest& req);
+  absl::StatusOr<v1::BetaEnrollmentResponse> WithdrawBeta(const v1::BetaEnrollmentRequest& req);
+  absl::StatusOr<v1::ProblemReport> ReportProblem(const v1::ReportProblemRequest& req);
+  absl::StatusOr<v1::ListProblemsResponse> ListProblems(const v1::ListProblemsRequest& req) const;
+  // The kill switch (Flag.enabled), with its own audit operation.
+  absl::StatusOr<v1::Flag> KillFlag(const v1::KillFlagRequest& req);
+
+  // --- The ramp scheduler's view (server/scheduler) -----------------------
+  // Makes every step due at `now`, oldest due first, each in its own
+  // transaction with actor "scheduler" and the rule that fired as reason. A
+  // step whose gate holds (approval, problem reports) is skipped until it
+  // passes. Returns how many steps happened.
+  absl::StatusOr<int> RunDueSteps(absl::Time now);
+  // The earliest instant a running ramp's next step falls due (already past
+  // when one is due now); nullopt when none is scheduled.
+  absl::StatusOr<std::optional<absl::Time>> NextDueTime() const;
 
   // --- Audit --------------------------------------------------------------
   absl::StatusOr<v1::ListAuditResponse> ListAudit(const v1::ListAuditRequest& req) const;
