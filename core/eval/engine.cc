@@ -15,6 +15,7 @@
 #include "core/eval/bucketing.h"
 #include "core/eval/internal/account_table.h"
 #include "core/eval/internal/attribute.h"
+#include "core/eval/ramp_serving.h"
 
 namespace rampart::eval {
 namespace {
@@ -344,6 +345,48 @@ struct CompiledRollout {
   std::vector<VariantRef> split_variants;
 };
 
+// A started ramp (Flag.ramp, written by the server): the stage matcher
+// shared with the server's planner, plus what evaluation needs per stage,
+// resolved once: the variant and the detail (its name, else "stage N"), and
+// the segments the stages name.
+struct CompiledFlagRamp {
+  CompiledFlagRamp(const v1::RampServing& serving, const VariantIndex& variants,
+                   const SegmentIndex& segment_index)
+      : matcher(serving) {
+    variants_by_stage.reserve(serving.stages_size());
+    labels.reserve(serving.stages_size());
+    for (int i = 0; i < serving.stages_size(); ++i) {
+      const v1::ServingStage& s = serving.stages(i);
+      variants_by_stage.push_back(Resolve(s.variant(), variants));
+      labels.push_back(s.name().empty() ? absl::StrCat("stage ", s.stage() > 0 ? s.stage() : i + 1)
+                                        : s.name());
+    }
+    // Only the segments a stage can ask about, so a lookup hashes into a
+    // small table. A segment the snapshot lacks is left out: not a member.
+    const auto add = [&](const std::string& key) {
+      auto it = segment_index.find(key);
+      if (it != segment_index.end()) segments.try_emplace(it->first, it->second);
+    };
+    for (const v1::ServingStage& s : serving.stages()) {
+      for (const std::string& key : s.audience().segments()) add(key);
+      for (const std::string& key : s.audience().excluded_segments()) add(key);
+    }
+    for (const std::string& key : serving.protected_segments()) add(key);
+  }
+
+  bool InSegment(absl::string_view key, const Subject& subject) const {
+    auto it = segments.find(key);
+    return it != segments.end() && it->second->Contains(subject);
+  }
+
+  CompiledRamp matcher;
+  // Parallel to serving.stages(), as CompiledRamp::MatchIndex counts them.
+  std::vector<VariantRef> variants_by_stage;
+  // Never resized after construction: Evaluation::detail views point here.
+  std::vector<std::string> labels;
+  SegmentIndex segments;
+};
+
 struct CompiledFlag {
   CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts)
       : CompiledFlag(f, segment_index, accounts, IndexVariants(f)) {}
@@ -351,6 +394,11 @@ struct CompiledFlag {
   CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts,
                const VariantIndex& variants)
       : flag(&f), rollout(f, variants) {
+    // Compiled only when started: a draft ramp serves nothing, and a flag
+    // without a started ramp pays one null test on the evaluation path.
+    if (f.ramp().active()) {
+      ramp = std::make_unique<const CompiledFlagRamp>(f.ramp(), variants, segment_index);
+    }
     default_variant = Resolve(f.default_variant(), variants);
     off_variant = Resolve(f.off_variant(), variants);
     for (const v1::Override& o : f.overrides()) {
@@ -371,6 +419,9 @@ struct CompiledFlag {
 
   const v1::Flag* flag;
   CompiledRollout rollout;
+  // Null unless the flag's ramp is active; behind a pointer, so flags
+  // without one stay small.
+  std::unique_ptr<const CompiledFlagRamp> ramp;
   VariantRef default_variant;
   VariantRef off_variant;
   absl::flat_hash_map<absl::string_view, CompiledOverride> overrides;
@@ -399,6 +450,17 @@ Evaluation Serve(const VariantRef& ref, v1::Reason reason, absl::string_view det
 }
 
 
+// The subject of conditions for `context`: its account from the snapshot's
+// table (null when unknown to the registry) and its extra attributes.
+Subject SubjectFor(const AccountTable& accounts, const Context& context) {
+  Subject subject;
+  subject.account_key = context.account_key;
+  subject.compact = accounts.Find(context.account_key);
+  subject.compact_attributes = accounts.attributes();
+  subject.extra = context.attributes;
+  return subject;
+}
+
 // `now()` gives the instant of the evaluation; it is called only when the
 // result can depend on it (an override with an end).
 template <typename Now>
@@ -421,16 +483,33 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& ac
   }
 
   if (!compiled.rules.empty()) {
-    Subject subject;
-    subject.account_key = context.account_key;
-    subject.compact = accounts.Find(context.account_key);
-    subject.compact_attributes = accounts.attributes();
-    subject.extra = context.attributes;
+    const Subject subject = SubjectFor(accounts, context);
     for (const CompiledRule& rule : compiled.rules) {
       if (rule.Matches(subject)) {
         return Serve(rule.variant, v1::REASON_TARGETING_MATCH, rule.rule->id());
       }
     }
+  }
+
+  // A started ramp takes the rollout's place: an account no entered stage
+  // serves gets the default, never the rollout's split (which would hand
+  // the feature to accounts the plan keeps for later stages).
+  if (compiled.ramp != nullptr) {
+    const CompiledFlagRamp& ramp = *compiled.ramp;
+    // The account is looked up only if a stage asks about a segment (count
+    // stages do not), and once.
+    Subject subject;
+    bool have_subject = false;
+    const auto in_segment = [&](absl::string_view segment) {
+      if (!have_subject) {
+        subject = SubjectFor(accounts, context);
+        have_subject = true;
+      }
+      return ramp.InSegment(segment, subject);
+    };
+    const int stage = ramp.matcher.MatchIndex(context.account_key, context.user_key, in_segment);
+    if (stage < 0) return Serve(compiled.default_variant, v1::REASON_DEFAULT);
+    return Serve(ramp.variants_by_stage[stage], v1::REASON_STAGE, ramp.labels[stage]);
   }
 
   if (!compiled.rollout.empty()) {
@@ -439,7 +518,8 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& ac
     }
   }
 
-  // STATIC tells callers the value cannot differ by account, so they may cache it.
+  // STATIC tells callers the value cannot differ by account, so they may
+  // cache it. (A flag with a started ramp never gets here.)
   const bool targeted =
       flag.overrides_size() > 0 || flag.rules_size() > 0 || !compiled.rollout.empty();
   return Serve(compiled.default_variant, targeted ? v1::REASON_DEFAULT : v1::REASON_STATIC);

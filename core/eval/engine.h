@@ -8,9 +8,17 @@
 // blocks.
 //
 // Targeting order: archived/missing flag -> kill switch (enabled == false) ->
-// account override (unless ended at `at`) -> rules in order -> percentage
-// rollout (reason SPLIT) -> default. A flag with no override, rule or rollout
-// serves its default with reason STATIC (the same for every context).
+// account override (unless ended at `at`) -> rules in order -> the ramp,
+// when it has started (Flag.ramp.active): the variant of the latest entered
+// stage that serves the account (reason STAGE, detail the stage's name or
+// "stage N"), else the default (reason DEFAULT; the flag's rollout is not
+// used while a ramp is active) -> percentage rollout (reason SPLIT) ->
+// default. A flag with no override, rule, started ramp or rollout serves its
+// default with reason STATIC (the same for every context).
+//
+// Ramp stages are matched by CompiledRamp (core/eval/ramp_serving.h), the
+// one matcher the server's ramp planner uses too; segment membership is the
+// rules' (the same compiled segments, an unknown segment has no members).
 //
 // The rollout buckets its unit (the context's user key for
 // ROLLOUT_UNIT_USER when it is non-empty, else the account key) under its
@@ -51,9 +59,10 @@ struct Evaluation {
   absl::string_view variant;
   v1::Reason reason = v1::REASON_UNSPECIFIED;
   v1::ErrorCode error = v1::ERROR_CODE_UNSPECIFIED;
-  // Rule id (TARGETING_MATCH) or override reason (OVERRIDE/DEFERRED); empty
-  // for SPLIT, DEFAULT, STATIC, DISABLED; with error GENERAL, the name of the
-  // variant the flag lacks.
+  // Rule id (TARGETING_MATCH), override reason (OVERRIDE/DEFERRED), or the
+  // ramp stage's name, "stage N" when it has none (STAGE); empty for SPLIT,
+  // DEFAULT, STATIC, DISABLED; with error GENERAL, the name of the variant
+  // the flag lacks.
   absl::string_view detail;
 };
 
@@ -81,10 +90,11 @@ class Snapshot {
     void CopyAccountsFrom(const Snapshot& previous,
                           const std::function<bool(absl::string_view key)>& keep);
     // Indexes what was added and compiles the flags (resolved variants and
-    // segments, rollout thresholds). Never fails on well-formed input (the
-    // server validated it); a rule naming an unknown segment simply never
-    // matches, and a rollout variant the flag lacks is an evaluation error
-    // GENERAL for the units it would get.
+    // segments, rollout thresholds, started ramps). Never fails on
+    // well-formed input (the server validated it); a rule or ramp stage
+    // naming an unknown segment simply never matches it, and a rollout or
+    // stage variant the flag lacks is an evaluation error GENERAL for the
+    // units it would get.
     std::shared_ptr<const Snapshot> Build() &&;
 
    private:

@@ -952,8 +952,26 @@ TEST_F(EvaluateTest, DoesNotAllocate) {
   split_by_user.mutable_rollout()->set_unit(v1::ROLLOUT_UNIT_USER);
   split_by_user.mutable_rollout()->set_salt(std::string(200, 's'));  // past the stack buffer
   const std::string long_user(300, 'u');
+  // A started ramp: a cohort, then everyone but the pilot segment by user,
+  // but not the protected accounts (top-ltv: initech is listed); and a
+  // rollout it replaces.
+  v1::Flag ramped = BoolFlag("ramped");
+  SetRollout(ramped, kWeightTotal);
+  *ramped.mutable_ramp() = Parse<v1::RampServing>(R"pb(
+    active: true
+    salt: "ramped"
+    protected_segments: "top-ltv"
+    stages { stage: 1 cohort { values: "globex" } variant: "on" }
+    stages {
+      stage: 2
+      audience { excluded_segments: "pilot" }
+      percent_thousandths: 50000
+      unit: ROLLOUT_UNIT_USER
+      variant: "on"
+    }
+  )pb");
   const long before_build = g_allocations.load();
-  Build({BoolFlag("plain"), targeted, split, split_by_user});
+  Build({BoolFlag("plain"), targeted, split, split_by_user, ramped});
   ASSERT_GT(g_allocations.load() - before_build, 0) << "the allocation counter is not counting";
   AttributeMap extra;
   extra["plan"].set_string_value("a-plan-name-longer-than-small-string-buffers");
@@ -970,7 +988,15 @@ TEST_F(EvaluateTest, DoesNotAllocate) {
   const Evaluation by_split = Eval("split", "a-new-account-with-a-key-longer-than-sso");
   const Evaluation by_user =
       Evaluate(*snapshot_, "split-by-user", UserCtx("globex", long_user), Noon());
+  const Evaluation by_cohort = Eval("ramped", "globex");
+  const Evaluation by_stage = Evaluate(*snapshot_, "ramped", UserCtx("newco", long_user), Noon());
+  const Evaluation protected_account = Eval("ramped", "initech");
   EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(by_cohort.reason, v1::REASON_STAGE);
+  EXPECT_EQ(by_stage.reason, BucketOf("ramped", long_user) < BucketThreshold(50000)
+                                 ? v1::REASON_STAGE
+                                 : v1::REASON_DEFAULT);
+  EXPECT_EQ(protected_account.reason, v1::REASON_DEFAULT);
   EXPECT_EQ(by_rule.reason, v1::REASON_TARGETING_MATCH);
   EXPECT_EQ(by_split.reason, v1::REASON_SPLIT);
   EXPECT_EQ(by_user.reason, v1::REASON_SPLIT);
