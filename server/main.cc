@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "core/common/clock.h"
 #include "server/demo/demo_data.h"
+#include "server/scheduler/scheduler.h"
 #include "server/registry/registry.h"
 #include "server/rpc/server.h"
 #include "server/storage/store.h"
@@ -115,6 +116,10 @@ int main(int argc, char** argv) {
   }
   auto server = rampart::rpc::Server::Start(**registry, clock, options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
+  // Catches up at once with the steps that fell due while the server was
+  // down, then keeps the ramps moving.
+  rampart::scheduler::Scheduler scheduler(**registry, clock);
+  scheduler.Start();
 
   // The host part as given, with the port actually bound.
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
@@ -127,6 +132,7 @@ int main(int argc, char** argv) {
   sigwait(&signals, &sig);
   std::cerr << "rampartd: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;
+  scheduler.Stop();
   (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->reset();
   (*registry)->SetChangeListener(nullptr);

@@ -6,6 +6,7 @@
 #include "core/common/status_macros.h"
 #include "core/common/time_util.h"
 #include "core/model/validate.h"
+#include "core/ramp/planner.h"
 #include "server/registry/paging.h"
 #include "server/registry/registry.h"
 #include "server/registry/transaction.h"
@@ -54,6 +55,26 @@ absl::Status PrepareFlag(const storage::Store& store, const Transaction& tx,
   return absl::OkStatus();
 }
 
+// Flag.ramp belongs to the ramp calls: a put keeps the stored one (the
+// caller's is ignored). When the flag has a ramp, its plan must still fit the
+// flag (its stage variants exist), and the serving view follows the flag's
+// salt.
+absl::Status KeepRampServing(const storage::Store& store, const v1::Flag* current,
+                             v1::Flag& flag) {
+  flag.clear_ramp();
+  if (current == nullptr) return absl::OkStatus();
+  *flag.mutable_ramp() = current->ramp();
+  ASSIGN_OR_RETURN(auto ramp, LoadObject<v1::Ramp>(store, flag.key()));
+  if (!ramp) return absl::OkStatus();
+  v1::RampPlan plan = ramp->plan();
+  if (absl::Status s = ramp::ValidatePlan(plan, &flag, nullptr); !s.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "flag \"", flag.key(), "\" has a ramp whose plan no longer fits it: ", s.message()));
+  }
+  *flag.mutable_ramp() = ramp::BuildServing(*ramp, flag);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Flag> Registry::GetFlag(absl::string_view key) const {
@@ -91,6 +112,7 @@ absl::StatusOr<v1::Flag> Registry::PutFlag(const v1::PutFlagRequest& req) {
   RETURN_IF_ERROR(PrepareFlag(store_, tx, flag));
   ASSIGN_OR_RETURN(auto current, LoadObject<v1::Flag>(store_, flag.key()));
   RETURN_IF_ERROR(tx.CheckRevision(current, flag.key(), Expect::kCreateOrReplace));
+  RETURN_IF_ERROR(KeepRampServing(store_, current ? &*current : nullptr, flag));
   tx.Put(current ? &*current : nullptr, flag);
   RETURN_IF_ERROR(tx.Commit().status());
   return flag;

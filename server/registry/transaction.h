@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "rampart/v1/admin.pb.h"
 #include "rampart/v1/model.pb.h"
+#include "rampart/v1/ramp.pb.h"
 #include "server/registry/registry.h"
 #include "server/storage/store.h"
 
@@ -40,6 +41,19 @@ struct ObjectTraits<v1::Flag> {
   static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_FLAG;
   static constexpr storage::Cf kCf = storage::Cf::kFlags;
   static constexpr absl::string_view kNoun = "flag";
+};
+
+template <>
+struct ObjectTraits<v1::Ramp> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_RAMP;
+  static constexpr storage::Cf kCf = storage::Cf::kRamps;
+  static constexpr absl::string_view kNoun = "ramp of flag";
+};
+template <>
+struct ObjectTraits<v1::RampTemplate> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_RAMP_TEMPLATE;
+  static constexpr storage::Cf kCf = storage::Cf::kRampTemplates;
+  static constexpr absl::string_view kNoun = "ramp template";
 };
 
 // `flag "x"`: how errors name an object.
@@ -125,6 +139,9 @@ class Transaction {
   int64_t revision() const { return revision_; }
   absl::Time now() const { return now_; }
   const v1::WriteMeta& meta() const { return meta_; }
+  // Replaces meta.reason for the audit entries still to come (the scheduler
+  // records the rule that fired, known only once the ramp is loaded).
+  void SetReason(std::string reason) { meta_.set_reason(std::move(reason)); }
 
   // Stores `after` (stamping revision and times) with an audit entry.
   // `before` null: a create.

@@ -193,6 +193,44 @@ class EvaluationServiceImpl final : public v1::EvaluationService::CallbackServic
   const RequestLog& log_;
 };
 
+class RampServiceImpl final : public v1::RampService::CallbackService {
+ public:
+  RampServiceImpl(Registry& registry, const RequestLog& log) : registry_(registry), log_(log) {}
+
+  RAMPART_UNARY(RampService, CreateRamp, CreateRampRequest, Ramp, CreateRamp(r))
+  RAMPART_UNARY(RampService, UpdateRamp, UpdateRampRequest, Ramp, UpdateRamp(r))
+  RAMPART_UNARY(RampService, GetRamp, GetRampRequest, Ramp, GetRamp(r.flag_key()))
+  RAMPART_UNARY(RampService, DeleteRamp, DeleteRampRequest, DeleteResponse, DeleteRamp(r))
+  RAMPART_UNARY(RampService, GetRampStatus, GetRampRequest, RampStatusView,
+                GetRampStatus(r.flag_key()))
+  RAMPART_UNARY(RampService, PreviewRamp, PreviewRampRequest, RampPreview, PreviewRamp(r))
+  RAMPART_UNARY(RampService, StartRamp, RampActionRequest, Ramp, StartRamp(r))
+  RAMPART_UNARY(RampService, AdvanceRamp, AdvanceRampRequest, StepResponse, AdvanceRamp(r))
+  RAMPART_UNARY(RampService, ApproveRamp, RampActionRequest, StepResponse, ApproveRamp(r))
+  RAMPART_UNARY(RampService, PauseRamp, RampActionRequest, Ramp, PauseRamp(r))
+  RAMPART_UNARY(RampService, ResumeRamp, RampActionRequest, Ramp, ResumeRamp(r))
+  RAMPART_UNARY(RampService, RollbackRamp, RollbackRampRequest, Ramp, RollbackRamp(r))
+  RAMPART_UNARY(RampService, ListRampTemplates, ListRampTemplatesRequest,
+                ListRampTemplatesResponse, ListRampTemplates())
+  RAMPART_UNARY(RampService, GetRampTemplate, GetRampTemplateRequest, RampTemplate,
+                GetRampTemplate(r.key()))
+  RAMPART_UNARY(RampService, PutRampTemplate, PutRampTemplateRequest, RampTemplate,
+                PutRampTemplate(r))
+  RAMPART_UNARY(RampService, EnrollBeta, BetaEnrollmentRequest, BetaEnrollmentResponse,
+                EnrollBeta(r))
+  RAMPART_UNARY(RampService, WithdrawBeta, BetaEnrollmentRequest, BetaEnrollmentResponse,
+                WithdrawBeta(r))
+  RAMPART_UNARY(RampService, ReportProblem, ReportProblemRequest, ProblemReport,
+                ReportProblem(r))
+  RAMPART_UNARY(RampService, ListProblems, ListProblemsRequest, ListProblemsResponse,
+                ListProblems(r))
+  RAMPART_UNARY(RampService, KillFlag, KillFlagRequest, Flag, KillFlag(r))
+
+ private:
+  Registry& registry_;
+  const RequestLog& log_;
+};
+
 #undef RAMPART_UNARY
 
 }  // namespace
@@ -205,6 +243,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Registry& registry,
   services.push_back(std::make_unique<FlagServiceImpl>(registry, log));
   services.push_back(std::make_unique<AuditServiceImpl>(registry, log));
   services.push_back(std::make_unique<EvaluationServiceImpl>(registry, log));
+  services.push_back(std::make_unique<RampServiceImpl>(registry, log));
   return services;
 }
 

@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "rampart/v1/admin.grpc.pb.h"
 #include "rampart/v1/eval.grpc.pb.h"
+#include "rampart/v1/ramp.grpc.pb.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"
 

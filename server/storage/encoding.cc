@@ -48,6 +48,19 @@ std::string AuditKey(AuditPosition pos) {
   return k;
 }
 
+std::string ProblemPrefix(absl::string_view flag_key) {
+  std::string k;
+  PutLengthPrefixed(&k, flag_key);
+  return k;
+}
+
+std::string ProblemKey(absl::string_view flag_key, int64_t unix_micros, uint32_t seq) {
+  std::string k = ProblemPrefix(flag_key);
+  PutBigEndian64(&k, static_cast<uint64_t>(unix_micros));
+  PutBigEndian32(&k, seq);
+  return k;
+}
+
 std::optional<AuditPosition> ParseAuditKey(absl::string_view key) {
   auto rev = GetBigEndian64(&key);
   auto seq = GetBigEndian32(&key);

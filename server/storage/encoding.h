@@ -46,6 +46,12 @@ std::string AuditIndexKey(absl::string_view prefix, AuditPosition pos);
 // The position at the end of an index key.
 std::optional<AuditPosition> ParseAuditIndexKey(absl::string_view key);
 
+// Keys in the problems column family: length-prefixed flag key + report time
+// in microseconds since the epoch (BE64) + a sequence number (BE32), so that
+// one flag's reports scan in time order. ProblemPrefix is the flag's part.
+std::string ProblemPrefix(absl::string_view flag_key);
+std::string ProblemKey(absl::string_view flag_key, int64_t unix_micros, uint32_t seq);
+
 }  // namespace rampart::storage
 
 #endif  // RAMPART_SERVER_STORAGE_ENCODING_H_

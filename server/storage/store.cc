@@ -27,8 +27,13 @@ struct Migration {
   absl::Status (*run)(Store& store, WriteBatch& batch);
 };
 // Schema 1 is the first; migrations to later schemas are added here.
+// 1 -> 2 added the ramps, ramp_templates and problems column families (issue
+// 4): nothing to rewrite, RocksDB creates them; the version keeps an older
+// rampartd from opening a data dir it does not understand.
+absl::Status NoRewrite(Store&, WriteBatch&) { return absl::OkStatus(); }
 constexpr Migration kMigrations[] = {
     {0, nullptr},
+    {1, &NoRewrite},
 };
 
 }  // namespace

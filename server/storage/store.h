@@ -10,6 +10,9 @@
 //   flags        flag key     -> rampart.v1.Flag
 //   audit        AuditKey     -> rampart.v1.AuditEntry
 //   audit_index  see encoding.h -> empty
+//   ramps        flag key     -> rampart.v1.Ramp
+//   ramp_templates template key -> rampart.v1.RampTemplate
+//   problems     ProblemKey (encoding.h) -> rampart.v1.ProblemReport
 //
 // Thread-safety: all methods may be called concurrently (RocksDB is).
 #ifndef RAMPART_SERVER_STORAGE_STORE_H_
@@ -43,6 +46,9 @@ enum class Cf : int {
   kFlags = 3,
   kAudit = 4,
   kAuditIndex = 5,
+  kRamps = 6,
+  kRampTemplates = 7,
+  kProblems = 8,
 };
 
 struct ColumnFamilySpec {
@@ -52,10 +58,12 @@ struct ColumnFamilySpec {
 inline constexpr ColumnFamilySpec kColumnFamilies[] = {
     {Cf::kMeta, "meta"},         {Cf::kAccounts, "accounts"}, {Cf::kSegments, "segments"},
     {Cf::kFlags, "flags"},       {Cf::kAudit, "audit"},       {Cf::kAuditIndex, "audit_index"},
+    {Cf::kRamps, "ramps"},       {Cf::kRampTemplates, "ramp_templates"},
+    {Cf::kProblems, "problems"},
 };
 
 // The schema this binary writes. Bump it with a migration in store.cc.
-inline constexpr uint32_t kSchemaVersion = 1;
+inline constexpr uint32_t kSchemaVersion = 2;
 
 struct StoreOptions {
   std::string path;

@@ -1,0 +1,363 @@
+#include "core/ramp/planner.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/common/time_util.h"
+#include "core/eval/engine.h"
+#include "core/eval/ramp_serving.h"
+#include "core/ramp/cohort.h"
+
+namespace rampart::ramp {
+namespace {
+
+std::string Field(int i, absl::string_view rest) {
+  return absl::StrCat("plan.stages[", i, "]", rest);
+}
+
+bool IsPlaceholder(absl::string_view key) {
+  return !key.empty() && key.front() == '{' && key.back() == '}';
+}
+
+absl::Status CheckSegmentList(const google::protobuf::RepeatedPtrField<std::string>& keys,
+                              const std::string& field,
+                              const std::function<bool(absl::string_view)>& segment_exists) {
+  for (int j = 0; j < keys.size(); ++j) {
+    if (keys[j].empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(field, "[", j, "]: empty segment key"));
+    }
+    if (segment_exists && !segment_exists(keys[j])) {
+      return absl::NotFoundError(
+          absl::StrCat(field, "[", j, "]: segment \"", keys[j], "\" not found"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckVariant(v1::RampStage& stage, int i, const v1::Flag& flag) {
+  if (stage.variant().empty()) {
+    if (flag.type() == v1::FLAG_TYPE_BOOL) {
+      for (const v1::Variant& v : flag.variants()) {
+        if (v.value().kind_case() == v1::FlagValue::kBoolValue && v.value().bool_value()) {
+          stage.set_variant(v.name());
+          return absl::OkStatus();
+        }
+      }
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        Field(i, ".variant"), ": required (flag \"", flag.key(), "\" has no variant true)"));
+  }
+  for (const v1::Variant& v : flag.variants()) {
+    if (v.name() == stage.variant()) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(Field(i, ".variant"), ": flag \"", flag.key(),
+                                                 "\" has no variant \"", stage.variant(), "\""));
+}
+
+absl::Status CheckStage(v1::RampStage& stage, int i, bool final, const v1::Flag* flag,
+                        const std::function<bool(absl::string_view)>& segment_exists,
+                        std::optional<absl::Time>& last_at) {
+  switch (stage.size_case()) {
+    case v1::RampStage::SIZE_NOT_SET:
+      return absl::InvalidArgumentError(
+          absl::StrCat(Field(i, ".size"), ": set one of count, percent_thousandths, all"));
+    case v1::RampStage::kAll:
+      if (!stage.all()) {
+        return absl::InvalidArgumentError(absl::StrCat(Field(i, ".all"), ": must be true"));
+      }
+      break;
+    case v1::RampStage::kCount:
+      if (stage.unit() == v1::ROLLOUT_UNIT_USER) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Field(i, ".unit"),
+                         ": a count stage picks accounts; only percentage stages may bucket users"));
+      }
+      break;
+    case v1::RampStage::kPercentThousandths:
+      break;
+  }
+  const v1::RampAudience& audience = stage.audience();
+  if (absl::Status s = CheckSegmentList(audience.segments(), Field(i, ".audience.segments"),
+                                        flag ? segment_exists : nullptr);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckSegmentList(audience.excluded_segments(), Field(i, ".audience.excluded_segments"),
+                           flag ? segment_exists : nullptr);
+      !s.ok()) {
+    return s;
+  }
+  for (const std::string& seg : audience.segments()) {
+    if (std::find(audience.excluded_segments().begin(), audience.excluded_segments().end(), seg) !=
+        audience.excluded_segments().end()) {
+      return absl::InvalidArgumentError(absl::StrCat(Field(i, ".audience"), ": segment \"", seg,
+                                                     "\" is both included and excluded"));
+    }
+  }
+  if (flag != nullptr) {
+    if (absl::Status s = CheckVariant(stage, i, *flag); !s.ok()) return s;
+  }
+  const v1::StageAdvance& advance = stage.advance();
+  if (final && advance.when_case() != v1::StageAdvance::WHEN_NOT_SET) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Field(i, ".advance"), ": the final stage has no next stage to advance to"));
+  }
+  switch (advance.when_case()) {
+    case v1::StageAdvance::kAt: {
+      const absl::Time at = FromProto(advance.at());
+      if (last_at && at < *last_at) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Field(i, ".advance.at"), ": ", rampart::FormatTime(at),
+                         " is before an earlier stage's step at ", rampart::FormatTime(*last_at)));
+      }
+      last_at = at;
+      break;
+    }
+    case v1::StageAdvance::kAfter:
+      if (advance.after().seconds() <= 0 && advance.after().nanos() <= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(Field(i, ".advance.after"), ": the dwell must be positive"));
+      }
+      break;
+    case v1::StageAdvance::WHEN_NOT_SET:
+      break;
+  }
+  if (final && stage.requires_approval()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Field(i, ".requires_approval"), ": the final stage has no next step to approve"));
+  }
+  return absl::OkStatus();
+}
+
+// The account's membership test for CompiledRamp::Match.
+struct Membership {
+  const RegistryView& view;
+  const v1::Account& account;
+  bool operator()(absl::string_view segment_key) const {
+    auto it = view.segments->find(segment_key);
+    return it != view.segments->end() &&
+           eval::SegmentContains(it->second, account.key(), &account, nullptr);
+  }
+};
+
+v1::ServingStage ToServing(const v1::RampPlan& plan, const v1::EnteredStage& e) {
+  const v1::RampStage& def = plan.stages(e.stage() - 1);
+  v1::ServingStage s;
+  s.set_stage(e.stage());
+  s.set_name(def.name());
+  *s.mutable_audience() = def.audience();
+  switch (def.size_case()) {
+    case v1::RampStage::kCount:
+      s.mutable_cohort()->mutable_values()->Add(e.cohort().begin(), e.cohort().end());
+      break;
+    case v1::RampStage::kPercentThousandths:
+      s.set_percent_thousandths(def.percent_thousandths());
+      break;
+    case v1::RampStage::kAll:
+    case v1::RampStage::SIZE_NOT_SET:
+      s.set_all(true);
+      break;
+  }
+  s.set_unit(def.unit());
+  s.set_variant(def.variant());
+  s.set_final(e.stage() == plan.stages_size());
+  *s.mutable_since() = e.started_at();
+  return s;
+}
+
+// The record of entering stage `stage` from `ramp`'s current state.
+v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const RegistryView& view,
+                          int stage, absl::Time now, uint64_t* shortfall) {
+  const v1::RampStage& def = ramp.plan().stages(stage - 1);
+  v1::EnteredStage entered;
+  entered.set_stage(stage);
+  *entered.mutable_started_at() = ToProto(now);
+  if (def.size_case() != v1::RampStage::kCount) return entered;
+
+  // Who the stage's audience holds: an "all" stage alone, with the ramp's
+  // protected segments and beta enrollment.
+  v1::RampServing probe_view;
+  probe_view.set_active(true);
+  v1::ServingStage* probe = probe_view.add_stages();
+  *probe->mutable_audience() = def.audience();
+  probe->set_all(true);
+  probe->set_final(stage == ramp.plan().stages_size());
+  *probe_view.mutable_protected_segments() = ramp.plan().protected_segments();
+  *probe_view.mutable_beta_enrolled() = flag.ramp().beta_enrolled();
+  const eval::CompiledRamp in_audience(probe_view);
+
+  const v1::RampServing current = BuildServing(ramp, flag);
+  const std::vector<int> served = ServingIndexes(current, view);
+  std::vector<std::string> eligible;
+  for (size_t a = 0; a < view.accounts.size(); ++a) {
+    const v1::Account& account = view.accounts[a];
+    // Served by an earlier percentage or "all" stage: it has the feature
+    // already and is not one of the N.
+    if (served[a] >= 0 && current.stages(served[a]).size_case() != v1::ServingStage::kCohort) {
+      continue;
+    }
+    if (in_audience.Match(account.key(), "", Membership{view, account}) != nullptr) {
+      eligible.push_back(account.key());
+    }
+  }
+  std::vector<std::string> previous;
+  for (auto it = ramp.entered().rbegin(); it != ramp.entered().rend(); ++it) {
+    if (ramp.plan().stages(it->stage() - 1).size_case() == v1::RampStage::kCount) {
+      previous.assign(it->cohort().begin(), it->cohort().end());
+      break;
+    }
+  }
+  const std::string salt = SaltOf(flag);
+  CohortStep step = NextCohort(
+      CohortRequest{salt, previous, eligible, CohortTarget::Count(def.count())});
+  entered.mutable_cohort()->Add(step.cohort.begin(), step.cohort.end());
+  entered.set_added(step.added.size());
+  entered.mutable_dropped()->Add(step.dropped.begin(), step.dropped.end());
+  *shortfall += step.shortfall;
+  return entered;
+}
+
+}  // namespace
+
+std::string SaltOf(const v1::Flag& flag) {
+  return flag.rollout().salt().empty() ? flag.key() : flag.rollout().salt();
+}
+
+std::string StageLabel(const v1::RampPlan& plan, int stage) {
+  if (stage < 1 || stage > plan.stages_size() || plan.stages(stage - 1).name().empty()) {
+    return absl::StrCat("stage ", stage);
+  }
+  return absl::StrFormat("stage %d (\"%s\")", stage, plan.stages(stage - 1).name());
+}
+
+StageSize SizeOf(const v1::RampStage& stage) {
+  switch (stage.size_case()) {
+    case v1::RampStage::kCount:
+      return StageSize::Count(stage.count());
+    case v1::RampStage::kPercentThousandths:
+      return StageSize::Percent(stage.percent_thousandths());
+    default:
+      return StageSize::All();
+  }
+}
+
+std::string FormatAdvance(const v1::StageAdvance& advance) {
+  switch (advance.when_case()) {
+    case v1::StageAdvance::kAt:
+      return absl::StrCat("at ", rampart::FormatTime(FromProto(advance.at())));
+    case v1::StageAdvance::kAfter:
+      return absl::StrCat("after ", absl::FormatDuration(absl::Seconds(advance.after().seconds()) +
+                                                         absl::Nanoseconds(advance.after().nanos())));
+    case v1::StageAdvance::WHEN_NOT_SET:
+      break;
+  }
+  return "manual";
+}
+
+absl::Status ValidatePlan(v1::RampPlan& plan, const v1::Flag* flag,
+                          const std::function<bool(absl::string_view)>& segment_exists) {
+  if (plan.stages_size() == 0) {
+    return absl::InvalidArgumentError("plan.stages: a ramp needs at least one stage");
+  }
+  std::optional<absl::Time> last_at;
+  for (int i = 0; i < plan.stages_size(); ++i) {
+    if (absl::Status s = CheckStage(*plan.mutable_stages(i), i, i + 1 == plan.stages_size(), flag,
+                                    segment_exists, last_at);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (absl::Status s = CheckSegmentList(plan.protected_segments(), "plan.protected_segments",
+                                        flag ? segment_exists : nullptr);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<StageSpec> specs;
+  for (const v1::RampStage& stage : plan.stages()) {
+    specs.push_back(StageSpec{stage.name(), SizeOf(stage),
+                              {stage.audience().segments().begin(),
+                               stage.audience().segments().end()}});
+  }
+  const std::vector<std::string> protected_segments(plan.protected_segments().begin(),
+                                                    plan.protected_segments().end());
+  for (absl::Status s : {CheckStageSizes(specs), CheckProtected(specs, protected_segments)}) {
+    if (!s.ok()) return absl::Status(s.code(), absl::StrCat("plan: ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+v1::RampServing BuildServing(const v1::Ramp& ramp, const v1::Flag& flag) {
+  v1::RampServing serving;
+  serving.set_active(ramp.status() != v1::RAMP_STATUS_DRAFT &&
+                     ramp.status() != v1::RAMP_STATUS_UNSPECIFIED);
+  for (const v1::EnteredStage& e : ramp.entered()) {
+    if (e.stage() < 1 || e.stage() > ramp.plan().stages_size()) continue;
+    *serving.add_stages() = ToServing(ramp.plan(), e);
+  }
+  *serving.mutable_protected_segments() = ramp.plan().protected_segments();
+  serving.set_salt(SaltOf(flag));
+  *serving.mutable_beta_enrolled() = flag.ramp().beta_enrolled();
+  return serving;
+}
+
+void ApplyStep(v1::Ramp& ramp, const v1::EnteredStage& entered) {
+  *ramp.add_entered() = entered;
+  ramp.set_current_stage(entered.stage());
+  ramp.clear_pending();
+  ramp.clear_approvals();
+  if (ramp.status() != v1::RAMP_STATUS_PAUSED) {
+    ramp.set_status(entered.stage() == ramp.plan().stages_size() ? v1::RAMP_STATUS_COMPLETED
+                                                                 : v1::RAMP_STATUS_RUNNING);
+  }
+}
+
+std::vector<int> ServingIndexes(const v1::RampServing& serving, const RegistryView& view) {
+  const eval::CompiledRamp compiled(serving);
+  std::vector<int> out;
+  out.reserve(view.accounts.size());
+  for (const v1::Account& account : view.accounts) {
+    out.push_back(compiled.MatchIndex(account.key(), "", Membership{view, account}));
+  }
+  return out;
+}
+
+absl::StatusOr<Step> PlanStep(const v1::Ramp& ramp, const v1::Flag& flag,
+                              const RegistryView& view, int stage, absl::Time now) {
+  if (stage > ramp.plan().stages_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "stage: ", stage, " is past the plan's ", ramp.plan().stages_size(), " stages"));
+  }
+  if (stage <= ramp.current_stage()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        StageLabel(ramp.plan(), stage), " is not after the current stage ", ramp.current_stage()));
+  }
+  v1::Ramp work = ramp;
+  if (work.status() == v1::RAMP_STATUS_DRAFT) work.set_status(v1::RAMP_STATUS_RUNNING);
+  const v1::RampServing before = BuildServing(work, flag);
+  Step step;
+  for (int s = ramp.current_stage() + 1; s <= stage; ++s) {
+    step.entered = EnterOne(work, flag, view, s, now, &step.shortfall);
+    ApplyStep(work, step.entered);
+  }
+  const v1::RampServing after = BuildServing(work, flag);
+  const std::vector<int> old_index = ServingIndexes(before, view);
+  const std::vector<int> new_index = ServingIndexes(after, view);
+  for (size_t a = 0; a < view.accounts.size(); ++a) {
+    const bool was = old_index[a] >= 0;
+    const bool is = new_index[a] >= 0;
+    step.served_before += was;
+    step.served_after += is;
+    if (is && !was) step.added.push_back(view.accounts[a].key());
+    if (was && !is) step.dropped.push_back(view.accounts[a].key());
+  }
+  const std::string salt = SaltOf(flag);
+  step.added = SortInRampOrder(salt, step.added);
+  step.dropped = SortInRampOrder(salt, step.dropped);
+  return step;
+}
+
+}  // namespace rampart::ramp
