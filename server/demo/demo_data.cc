@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "core/common/status_macros.h"
 
 namespace rampart::demo {
@@ -55,7 +56,25 @@ absl::Status LoadDemoData(registry::Registry& registry) {
        {"beta"}},
       {"hr-cloud", "HR Cloud", "Europe/Moscow", "hr", "pro", 240'000, {}},
   };
-  for (const auto& a : accounts) {
+  // The vendor's own tenant (the "internal" stage of a ramp), and sixty
+  // smaller clients, so that ramps of 20 and 50 accounts have someone to pick.
+  std::vector<DemoAccount> all = accounts;
+  all.push_back({"our-own-tenant", "Our own company (staff)", "Europe/Moscow", "software",
+                 "enterprise", 0, {"staff"}});
+  static const char* const kIndustries[] = {"accounting", "retail", "logistics", "hr",
+                                            "procurement", "cinema"};
+  static const char* const kZones[] = {"Europe/Moscow", "Asia/Novosibirsk", "Asia/Vladivostok",
+                                       "Europe/Samara"};
+  std::vector<std::string> keys, names;
+  for (int i = 1; i <= 60; ++i) {
+    keys.push_back(absl::StrFormat("client-%02d", i));
+    names.push_back(absl::StrFormat("Client %02d", i));
+  }
+  for (int i = 0; i < 60; ++i) {
+    all.push_back({keys[i].c_str(), names[i].c_str(), kZones[i % 4], kIndustries[i % 6],
+                   i % 5 == 0 ? "pro" : "starter", 20'000.0 + 7'000.0 * i, {}});
+  }
+  for (const auto& a : all) {
     v1::PutAccountRequest req;
     *req.mutable_meta() = Meta();
     v1::Account* account = req.mutable_account();
@@ -72,7 +91,7 @@ absl::Status LoadDemoData(registry::Registry& registry) {
     RETURN_IF_ERROR(registry.PutAccount(req).status());
   }
 
-  std::vector<v1::Segment> segments(3);
+  std::vector<v1::Segment> segments(4);
   segments[0].set_key("accounting");
   segments[0].set_name("Accounting firms");
   segments[0].set_description("Clients whose month revolves around tax deadlines");
@@ -87,6 +106,10 @@ absl::Status LoadDemoData(registry::Registry& registry) {
   segments[2].set_match(v1::MATCH_ANY);
   *segments[2].add_conditions() = Cond("tags", v1::OPERATOR_EQUALS, {"beta"});
   segments[2].add_included("hr-cloud");
+  segments[3].set_key("internal");
+  segments[3].set_name("Our own staff");
+  segments[3].set_description("The vendor's own tenants: the first stage of every ramp");
+  *segments[3].add_conditions() = Cond("tags", v1::OPERATOR_EQUALS, {"staff"});
   for (const auto& s : segments) {
     v1::PutSegmentRequest req;
     *req.mutable_meta() = Meta();
@@ -145,12 +168,43 @@ absl::Status LoadDemoData(registry::Registry& registry) {
   *enterprise->add_conditions() = Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"});
   enterprise->set_variant("large");
 
-  for (const auto& f : {editor, export_format, upload}) {
+  // A feature on its way out through the b2b-default ramp: staff have it,
+  // two clients asked for the beta.
+  v1::Flag payments;
+  payments.set_key("bulk-payments");
+  payments.set_name("Bulk payment orders");
+  payments.set_description("Pay many invoices with one bank file");
+  payments.set_type(v1::FLAG_TYPE_BOOL);
+  *payments.add_variants() = BoolVariant("on", true);
+  *payments.add_variants() = BoolVariant("off", false);
+  payments.set_default_variant("off");
+  payments.set_off_variant("off");
+  payments.set_enabled(true);
+  payments.set_owner("payments-team");
+
+  for (const auto& f : {editor, export_format, upload, payments}) {
     v1::PutFlagRequest req;
     *req.mutable_meta() = Meta();
     *req.mutable_flag() = f;
     RETURN_IF_ERROR(registry.PutFlag(req).status());
   }
+
+  v1::CreateRampRequest ramp;
+  *ramp.mutable_meta() = Meta();
+  ramp.set_flag_key("bulk-payments");
+  ramp.set_template_("b2b-default");
+  RETURN_IF_ERROR(registry.CreateRamp(ramp).status());
+  for (const char* account : {"ledger-pro", "fresh-logistics"}) {
+    v1::BetaEnrollmentRequest enroll;
+    *enroll.mutable_meta() = Meta();
+    enroll.set_flag_key("bulk-payments");
+    enroll.set_account_key(account);
+    RETURN_IF_ERROR(registry.EnrollBeta(enroll).status());
+  }
+  v1::RampActionRequest start;
+  *start.mutable_meta() = Meta();
+  start.set_flag_key("bulk-payments");
+  RETURN_IF_ERROR(registry.StartRamp(start).status());
   return absl::OkStatus();
 }
 

@@ -19,6 +19,20 @@ eval::Context ToEngineContext(const v1::EvaluationContext& context) {
   return eval::Context{context.account_key(), context.user_key(), &context.attributes()};
 }
 
+// The segments an evaluation of `flag` may test: its rules' and its ramp's
+// (stage audiences, excluded and protected segments).
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::Flag& flag) {
+  absl::flat_hash_set<std::string> keys;
+  for (const auto& rule : flag.rules()) keys.insert(rule.segments().begin(), rule.segments().end());
+  for (const v1::ServingStage& stage : flag.ramp().stages()) {
+    keys.insert(stage.audience().segments().begin(), stage.audience().segments().end());
+    keys.insert(stage.audience().excluded_segments().begin(),
+                stage.audience().excluded_segments().end());
+  }
+  keys.insert(flag.ramp().protected_segments().begin(), flag.ramp().protected_segments().end());
+  return keys;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::EvaluationResult> Registry::Evaluate(const v1::EvaluateRequest& req) const {
@@ -29,13 +43,9 @@ absl::StatusOr<v1::EvaluationResult> Registry::Evaluate(const v1::EvaluateReques
     return absl::NotFoundError(absl::StrCat("flag \"", flag.key(), "\" is archived"));
   }
   eval::Snapshot::Builder builder;
-  absl::flat_hash_set<std::string> segments;
-  for (const auto& rule : flag.rules()) {
-    for (const auto& key : rule.segments()) {
-      if (!segments.insert(key).second) continue;
-      ASSIGN_OR_RETURN(auto segment, LoadObject<v1::Segment>(store_, key));
-      if (segment) builder.AddSegment(std::move(*segment));
-    }
+  for (const std::string& key : SegmentsNamedBy(flag)) {
+    ASSIGN_OR_RETURN(auto segment, LoadObject<v1::Segment>(store_, key));
+    if (segment) builder.AddSegment(std::move(*segment));
   }
   ASSIGN_OR_RETURN(auto account, LoadObject<v1::Account>(store_, req.context().account_key()));
   if (account) builder.AddAccount(std::move(*account));
