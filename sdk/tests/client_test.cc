@@ -325,6 +325,9 @@ TEST_F(ClientTest, ListenersFireOnChangesOnly) {
   Client client(Options());
   Versions versions(client);
   ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(20)));
+  // Ready comes before the listeners are called for version 1; a listener
+  // registered once they were is not called for it.
+  ASSERT_TRUE(versions.WaitFor(1));
 
   client.OnFlagChange("new-invoice-editor", [&](const std::string& key) {
     absl::MutexLock lock(&mu);
