@@ -1,6 +1,6 @@
 // rampart::Client: its lifecycle (cache file, background thread), status,
-// listeners, and what the background thread does with each message. The
-// Get* methods are in evaluate.cc.
+// listeners, the calls to the server, and what the background thread does
+// with each message. The Get* methods are in evaluate.cc.
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,7 +18,10 @@ using sdk::Source;
 Client::Impl::Impl(ClientOptions options, const Clock& clock)
     : options_(std::move(options)), clock_(clock) {}
 
-Client::Impl::~Impl() { watcher_.reset(); }
+Client::Impl::~Impl() {
+  calls_.reset();
+  watcher_.reset();
+}
 
 void Client::Impl::Start() {
   if (options_.cache_file.empty()) {
@@ -42,6 +45,14 @@ void Client::Impl::Start() {
   }
   if (!snapshot_) Publish(Source::kNone, absl::StrCat("no flags yet: ", cache_problem_,
                                                       "; the server has not been reached"));
+
+  sdk::Calls::Options c;
+  c.server_address = options_.server_address;
+  c.sdk_key = options_.sdk_key;
+  c.initial_backoff = absl::FromChrono(options_.initial_backoff);
+  c.max_backoff = absl::FromChrono(options_.max_backoff);
+  c.timeout = absl::FromChrono(options_.call_timeout);
+  calls_ = std::make_unique<sdk::Calls>(std::move(c));
 
   sdk::Watcher::Options w;
   w.server_address = options_.server_address;
@@ -175,5 +186,56 @@ Client::ListenerId Client::OnValueChange(std::string flag_key, Context context,
 }
 
 void Client::RemoveListener(ListenerId id) { impl_->listeners_.Remove(id); }
+
+// The requests are built here, where a failed allocation can still be
+// reported through `done` instead of thrown.
+
+void Client::ReportProblem(std::string_view flag_key, const Context& context, std::string_view text,
+                           CallCallback done) noexcept {
+  v1::ReportProblemRequest request;
+  try {
+    request.set_flag_key(std::string(flag_key));
+    request.set_account_key(context.account_key());
+    request.set_user_key(context.user_key());
+    request.set_text(std::string(text));
+    request.set_reporter(absl::StrCat("sdk:", impl_->options_.client_name));
+  } catch (...) {
+    sdk::RunCallback(done, CallStatus{StatusCode::kResourceExhausted, "out of memory"});
+    return;
+  }
+  impl_->calls_->ReportProblem(std::move(request), std::move(done));
+}
+
+namespace {
+
+bool BetaRequest(std::string_view flag_key, std::string_view account_key,
+                 const std::string& client_name, v1::SdkBetaRequest* request,
+                 const CallCallback& done) noexcept {
+  try {
+    request->set_flag_key(std::string(flag_key));
+    request->set_account_key(std::string(account_key));
+    request->set_client_name(client_name);
+    return true;
+  } catch (...) {
+    sdk::RunCallback(done, CallStatus{StatusCode::kResourceExhausted, "out of memory"});
+    return false;
+  }
+}
+
+}  // namespace
+
+void Client::EnrollBeta(std::string_view flag_key, std::string_view account_key,
+                        CallCallback done) noexcept {
+  v1::SdkBetaRequest request;
+  if (!BetaRequest(flag_key, account_key, impl_->options_.client_name, &request, done)) return;
+  impl_->calls_->EnrollBeta(std::move(request), std::move(done));
+}
+
+void Client::WithdrawBeta(std::string_view flag_key, std::string_view account_key,
+                          CallCallback done) noexcept {
+  v1::SdkBetaRequest request;
+  if (!BetaRequest(flag_key, account_key, impl_->options_.client_name, &request, done)) return;
+  impl_->calls_->WithdrawBeta(std::move(request), std::move(done));
+}
 
 }  // namespace rampart

@@ -15,6 +15,7 @@
 #include "core/common/clock.h"
 #include "core/eval/engine.h"
 #include "rampart/client.h"
+#include "sdk/src/calls.h"
 #include "sdk/src/listeners.h"
 #include "sdk/src/publisher.h"
 #include "sdk/src/state.h"
@@ -58,6 +59,10 @@ struct __attribute__((visibility("hidden"))) Client::Impl final : public sdk::Wa
   mutable absl::Mutex status_mu_;
   ClientStatus status_ ABSL_GUARDED_BY(status_mu_);
   bool ready_ ABSL_GUARDED_BY(status_mu_) = false;  // flags from the server in use
+
+  // ReportProblem, EnrollBeta, WithdrawBeta. Reset first by ~Impl: it
+  // waits for the callbacks in flight, which may still use the client.
+  std::unique_ptr<sdk::Calls> calls_;
 
   // Last: destroyed first, so the thread stops before what it uses goes.
   std::unique_ptr<sdk::Watcher> watcher_;

@@ -234,6 +234,52 @@ TEST_F(ClientTest, CachedBeforeTheServerIsReachedThenLive) {
   EXPECT_EQ(service_.requests().back().from_version(), 8);
 }
 
+TEST_F(ClientTest, RampStagesSurfaceAsStageLiveAndFromTheCacheFile) {
+  // A started ramp: a count stage for acme, then everyone but the protected
+  // cinemas (kino-mir), which only a final stage would serve.
+  v1::Flag flag = BoolFlag("new-ledger", false);
+  v1::RampServing& ramp = *flag.mutable_ramp();
+  ramp.set_active(true);
+  ramp.set_salt("new-ledger");
+  ramp.add_protected_segments("cinemas");
+  v1::ServingStage* closed = ramp.add_stages();
+  closed->set_stage(1);
+  closed->set_name("closed beta");
+  closed->mutable_cohort()->add_values("acme-accounting");
+  closed->set_variant("on");
+  v1::ServingStage* all = ramp.add_stages();
+  all->set_stage(2);
+  all->set_all(true);
+  all->set_variant("on");
+  v1::SdkSnapshot snapshot = DemoSnapshot(3, {flag});
+  *snapshot.add_segments() = IndustrySegment("cinemas", "cinema");
+  Serve(snapshot);
+  {
+    Client client(Options());
+    ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(20)));
+    auto d = client.GetBooleanDetails("new-ledger", acme_, false);
+    EXPECT_TRUE(d.value);
+    EXPECT_EQ(d.reason, Reason::kStage);
+    EXPECT_STREQ(ReasonName(d.reason), "STAGE");
+    EXPECT_EQ(d.variant, "on");
+    EXPECT_EQ(d.detail, "stage 2");  // the latest stage serving acme: unnamed
+    d = client.GetBooleanDetails("new-ledger", kino_, true);
+    EXPECT_FALSE(d.value);
+    EXPECT_EQ(d.reason, Reason::kDefault);
+    EXPECT_EQ(d.detail, "");
+    EXPECT_TRUE(client.GetBoolean("new-ledger", Context("newco"), false));
+  }
+  // The ramp is part of the flag, so the cache file keeps it.
+  server_.Shutdown();
+  Client client(Options());
+  auto d = client.GetBooleanDetails("new-ledger", acme_, false);
+  EXPECT_TRUE(d.value);
+  EXPECT_EQ(d.reason, Reason::kCached);
+  EXPECT_EQ(d.evaluation_reason, Reason::kStage);
+  EXPECT_EQ(d.detail, "stage 2");
+  EXPECT_FALSE(client.GetBoolean("new-ledger", kino_, true));
+}
+
 TEST_F(ClientTest, StaleWhenTheStreamDropsThenCatchesUp) {
   Serve(DemoSnapshot(1));
   ClientOptions o = Options();

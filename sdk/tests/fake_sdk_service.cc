@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/server_context.h"
@@ -50,6 +51,98 @@ grpc::Status FakeSdkService::Watch(grpc::ServerContext* context, const v1::Watch
     if (!writer->Write(next)) return grpc::Status::CANCELLED;
   }
   return grpc::Status::CANCELLED;
+}
+
+namespace {
+
+std::string AuthorizationOf(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  return it == metadata.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+grpc::Status FakeSdkService::Answer(grpc::ServerContext* context, Call call) {
+  call.authorization = AuthorizationOf(*context);
+  absl::MutexLock lock(&mu_);
+  calls_.push_back(std::move(call));
+  // Polls for a cancelled call, so that a held call does not hold up
+  // FakeServer::Shutdown.
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while (hold_ && !context->IsCancelled() && absl::Now() < give_up) {
+    const auto released = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !hold_; };
+    mu_.AwaitWithTimeout(absl::Condition(&released), absl::Milliseconds(20));
+  }
+  return call_status_;
+}
+
+grpc::Status FakeSdkService::ReportProblem(grpc::ServerContext* context,
+                                           const v1::ReportProblemRequest* request,
+                                           v1::ProblemReport* response) {
+  Call call;
+  call.method = "ReportProblem";
+  call.problem = *request;
+  grpc::Status status = Answer(context, std::move(call));
+  if (status.ok()) {
+    response->set_flag_key(request->flag_key());
+    response->set_account_key(request->account_key());
+    response->set_text(request->text());
+    response->set_reporter(request->reporter());
+    response->set_id("p-1");
+  }
+  return status;
+}
+
+grpc::Status FakeSdkService::EnrollBeta(grpc::ServerContext* context,
+                                        const v1::SdkBetaRequest* request,
+                                        v1::BetaEnrollmentResponse* response) {
+  Call call;
+  call.method = "EnrollBeta";
+  call.beta = *request;
+  grpc::Status status = Answer(context, std::move(call));
+  if (status.ok()) {
+    response->add_enrolled(request->account_key());
+    response->set_changed(true);
+  }
+  return status;
+}
+
+grpc::Status FakeSdkService::WithdrawBeta(grpc::ServerContext* context,
+                                          const v1::SdkBetaRequest* request,
+                                          v1::BetaEnrollmentResponse* response) {
+  Call call;
+  call.method = "WithdrawBeta";
+  call.beta = *request;
+  grpc::Status status = Answer(context, std::move(call));
+  if (status.ok()) response->set_changed(true);
+  return status;
+}
+
+void FakeSdkService::SetCallStatus(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  call_status_ = std::move(status);
+}
+
+void FakeSdkService::HoldCalls() {
+  absl::MutexLock lock(&mu_);
+  hold_ = true;
+}
+
+void FakeSdkService::ReleaseCalls() {
+  absl::MutexLock lock(&mu_);
+  hold_ = false;
+}
+
+std::vector<FakeSdkService::Call> FakeSdkService::calls() const {
+  absl::MutexLock lock(&mu_);
+  return calls_;
+}
+
+bool FakeSdkService::WaitForCalls(size_t n, absl::Duration timeout) const {
+  absl::MutexLock lock(&mu_);
+  const auto enough = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return calls_.size() >= n; };
+  return mu_.AwaitWithTimeout(absl::Condition(&enough), timeout);
 }
 
 void FakeSdkService::SetOnWatch(

@@ -20,6 +20,10 @@
 // a server the client serves the last known flags (also from its cache file
 // after a restart), else the caller's default, and the reason says which.
 //
+// The app can also talk back to the ramp, without waiting: ReportProblem,
+// EnrollBeta and WithdrawBeta send their call in the background and return
+// at once; an optional callback gets the outcome.
+//
 // Thread-safety: every method may be called from any thread. Listeners run on
 // the client's background thread, one at a time; they must not block long.
 #ifndef RAMPART_CLIENT_H_
@@ -75,6 +79,40 @@ enum class ErrorCode {
 RAMPART_SDK_EXPORT const char* ReasonName(Reason reason);
 RAMPART_SDK_EXPORT const char* ErrorCodeName(ErrorCode code);
 
+// The outcome of a call to the server (ReportProblem, EnrollBeta,
+// WithdrawBeta): gRPC's canonical status codes, with the same numbers.
+enum class StatusCode {
+  kOk = 0,
+  kCancelled = 1,          // the client was destroyed before the answer came
+  kUnknown = 2,
+  kInvalidArgument = 3,    // the message names the field
+  kDeadlineExceeded = 4,   // no answer within ClientOptions::call_timeout
+  kNotFound = 5,           // e.g. no such flag, or it has no ramp
+  kAlreadyExists = 6,
+  kPermissionDenied = 7,
+  kResourceExhausted = 8,  // too many calls in flight (see ReportProblem)
+  kFailedPrecondition = 9,
+  kAborted = 10,
+  kOutOfRange = 11,
+  kUnimplemented = 12,     // a server without ramps
+  kInternal = 13,
+  kUnavailable = 14,       // the server could not be reached
+  kDataLoss = 15,
+  kUnauthenticated = 16,   // the SDK key is missing or unknown
+};
+
+// "OK", "INVALID_ARGUMENT", ...: gRPC's spellings.
+RAMPART_SDK_EXPORT const char* StatusCodeName(StatusCode code);
+
+struct CallStatus {
+  StatusCode code = StatusCode::kOk;
+  std::string message;  // why, when not OK (the server's message names the field)
+  bool ok() const { return code == StatusCode::kOk; }
+};
+
+// Gets the outcome of one call, exactly once.
+using CallCallback = std::function<void(const CallStatus&)>;
+
 // What the app passes to an evaluation: the account (B2B client) key, an
 // optional user key and attributes. Attributes given here win over the
 // account's attributes from the registry. Build it once per request and reuse
@@ -121,7 +159,8 @@ struct EvaluationDetails {
   // The engine's reason when `reason` is kCached or kStale (it says why the
   // cached or stale value is what it is).
   Reason evaluation_reason = Reason::kUnknown;
-  // The rule id (kTargetingMatch) or the override's reason.
+  // The rule id (kTargetingMatch), the override's reason (kOverride,
+  // kDeferred) or the ramp stage's name, "stage N" when it has none (kStage).
   std::string detail;
   // The snapshot version the value came from; 0 when none.
   int64_t version = 0;
@@ -147,6 +186,9 @@ struct ClientOptions {
   // accepts pings every second or more.
   std::chrono::milliseconds keepalive_time{30'000};
   std::chrono::milliseconds keepalive_timeout{10'000};
+  // ReportProblem, EnrollBeta, WithdrawBeta: the callback gets
+  // DEADLINE_EXCEEDED when the server has not answered within this.
+  std::chrono::milliseconds call_timeout{10'000};
 };
 
 // Status of the connection, for health pages and logs.
@@ -215,6 +257,32 @@ class RAMPART_SDK_EXPORT Client {
   ListenerId OnValueChange(std::string flag_key, Context context,
                            std::function<void(const ValueChange&)> listener);
   void RemoveListener(ListenerId id);
+
+  // Calls to the server (SdkService, with the SDK key). Each returns at once,
+  // never blocks and never throws; the call runs in the background and
+  // `done`, when given, gets its outcome exactly once: on a gRPC thread when
+  // the server answers, fails to be reached (UNAVAILABLE) or exceeds
+  // `call_timeout`, and at the latest in ~Client, which cancels the calls
+  // still in flight (CANCELLED) and waits for their callbacks. Only a call
+  // the client refuses outright (more than 1000 in flight: RESOURCE_EXHAUSTED)
+  // runs `done` before returning. `done` must not block long and must not
+  // destroy the client; an exception it throws is caught and ignored.
+  // Nothing is retried: a report or an enrollment that matters should be
+  // sent again by the app when `done` says it failed.
+
+  // Reports a problem with `flag_key` seen by `context`'s account (and
+  // user): what went wrong, in at most 1000 bytes. Ramp status lists the
+  // reports, and a stage can wait while there are too many. The reporter is
+  // "sdk:<client_name>".
+  void ReportProblem(std::string_view flag_key, const Context& context, std::string_view text,
+                     CallCallback done = nullptr) noexcept;
+  // Enrolls `account_key` into the beta of `flag_key` (ramp stages whose
+  // audience is the beta serve it), or withdraws it. Doing it twice is not
+  // an error. The audit log shows the actor "sdk:<client_name>".
+  void EnrollBeta(std::string_view flag_key, std::string_view account_key,
+                  CallCallback done = nullptr) noexcept;
+  void WithdrawBeta(std::string_view flag_key, std::string_view account_key,
+                    CallCallback done = nullptr) noexcept;
 
   ClientStatus status() const;
 
