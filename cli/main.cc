@@ -78,6 +78,7 @@ int Main(int argc, char** argv) {
   AddAccountCommands(app, session);
   AddSegmentCommands(app, session);
   AddFlagCommands(app, session);
+  AddRampCommands(app, session);
   AddAuditCommands(app, session);
   AddEvalCommand(app, session);
 

@@ -247,8 +247,10 @@ absl::Status ReconcileFileKey(const std::string& path, const std::string& key,
   return absl::OkStatus();
 }
 
-void NoteMore(const std::string& next_page_token) {
-  if (next_page_token.empty()) return;
+void NoteMore(const std::string& next_page_token) { NoteCut(!next_page_token.empty()); }
+
+void NoteCut(bool cut) {
+  if (!cut) return;
   std::cout.flush();
   std::cerr << "(more items: raise --limit, or --limit 0 for all)\n";
 }

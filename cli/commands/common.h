@@ -201,6 +201,8 @@ absl::StatusOr<Response> ReadPages(int limit, int (Response::*size)() const, Fet
 
 // In table mode, tells stderr that a list was cut at --limit.
 void NoteMore(const std::string& next_page_token);
+// The same for a list that says so otherwise (`cut`: more items exist).
+void NoteCut(bool cut);
 
 // ---------------------------------------------------------------------------
 // Parsing what people type
