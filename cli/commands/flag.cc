@@ -1,6 +1,7 @@
-// `rampart flag create|get|list|update|archive|unarchive` (FlagService). The
-// targeting verbs, `flag override` and `flag rule`, are in flag_targeting.cc;
-// `flag rollout` is in flag_rollout.cc.
+// `rampart flag create|get|list|update|archive|unarchive` (FlagService) and
+// `flag kill|unkill` (RampService.KillFlag). The targeting verbs, `flag
+// override` and `flag rule`, are in flag_targeting.cc; `flag rollout` is in
+// flag_rollout.cc.
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -15,8 +16,10 @@
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
 #include "cli/commands/flags.h"
+#include "cli/commands/ramps.h"
 #include "core/common/keys.h"
 #include "rampart/v1/admin.grpc.pb.h"
+#include "rampart/v1/ramp.grpc.pb.h"
 
 namespace rampart::cli {
 
@@ -270,6 +273,7 @@ void PrintFlag(const v1::Flag& flag) {
       .Add("overrides", overrides)
       .Add("rules", rules)
       .Add("rollout", FormatRollout(flag))
+      .Add("ramp", FormatRampServing(flag.ramp()))
       .Add("revision", absl::StrCat(flag.revision()))
       .Add("created", FormatTimestamp(flag.created_at()))
       .Add("updated", FormatTimestamp(flag.updated_at()))
@@ -411,6 +415,35 @@ void AddArchive(CLI::App* noun, Session& session, bool archived) {
   AddWriteOptions(verb, o->write, /*change=*/true);
 }
 
+// `flag kill` (killed = true) and `flag unkill` (false): the kill switch, one
+// call (RampService.KillFlag) that reads nothing first, so that nothing can
+// make it fail in an emergency but a missing flag or reason.
+void AddKill(CLI::App* noun, Session& session, bool killed) {
+  struct Options {
+    std::string key;
+    WriteOptions write;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* verb = session.AddVerb(
+      noun, killed ? "kill" : "unkill",
+      killed ? "The kill switch: the flag serves its off variant to everyone, at once, "
+               "whatever its overrides, rules, rollout or ramp"
+             : "Release the kill switch: the flag serves as targeted again",
+      [&session, o, killed] {
+        v1::KillFlagRequest request;
+        *request.mutable_meta() = session.Meta(o->write, 0);
+        request.set_key(o->key);
+        request.set_killed(killed);
+        ASSIGN_OR_RETURN(v1::Flag flag, session.Call(&v1::RampService::Stub::KillFlag, request));
+        return session.Confirm(
+            flag, FlagChanged(flag, killed ? absl::StrCat("killed, serves \"", flag.off_variant(),
+                                                          "\" to everyone")
+                                           : "unkilled, serves as targeted"));
+      });
+  verb->add_option("KEY", o->key, "The flag's key")->required();
+  AddWriteOptions(verb, o->write, /*change=*/false);
+}
+
 }  // namespace
 
 void AddFlagCommands(CLI::App& root, Session& session) {
@@ -423,6 +456,8 @@ void AddFlagCommands(CLI::App& root, Session& session) {
   AddUpdate(noun, session);
   AddArchive(noun, session, /*archived=*/true);
   AddArchive(noun, session, /*archived=*/false);
+  AddKill(noun, session, /*killed=*/true);
+  AddKill(noun, session, /*killed=*/false);
   AddOverrideCommands(noun, session);
   AddRuleCommands(noun, session);
   AddRolloutCommands(noun, session);
