@@ -393,6 +393,25 @@ TEST_F(RampTest, RollbackReturnsAtOnceAndKillSwitchTurnsTheFlagOff) {
   EXPECT_TRUE(flag.enabled());
 }
 
+TEST_F(RampTest, SchedulerWaitsWhileTheFlagIsKilled) {
+  ASSERT_OK(CreateFromTemplate());
+  ASSERT_OK(registry_->StartRamp(Action("alice")));
+  ASSERT_OK(Advance("alice"));
+  ASSERT_OK(Advance("alice"));  // "20", 48 h dwell
+  v1::KillFlagRequest kill;
+  *kill.mutable_meta() = Meta("oncall", "incident 42");
+  kill.set_key(kFlag);
+  kill.set_killed(true);
+  ASSERT_OK(registry_->KillFlag(kill));
+  clock_.AdvanceTime(absl::Hours(50));
+  EXPECT_THAT(registry_->RunDueSteps(clock_.Now()), IsOkAndHolds(0));
+  ASSERT_OK_AND_ASSIGN(v1::RampStatusView status, registry_->GetRampStatus(kFlag));
+  EXPECT_THAT(status.blocked_by(), ElementsAreArray({HasSubstr("killed")}));
+  kill.set_killed(false);
+  ASSERT_OK(registry_->KillFlag(kill));
+  EXPECT_THAT(registry_->RunDueSteps(clock_.Now()), IsOkAndHolds(1));
+}
+
 TEST_F(RampTest, BadPlansAreRefusedNamingTheFieldAndChangeNothing) {
   auto expect_refused = [&](const v1::RampPlan& plan, absl::StatusCode code,
                             const std::string& message) {

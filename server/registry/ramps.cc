@@ -287,6 +287,9 @@ absl::StatusOr<v1::Ramp> Registry::UpdateRamp(const v1::UpdateRampRequest& req) 
   if (after.status() == v1::RAMP_STATUS_COMPLETED &&
       after.current_stage() < plan.stages_size()) {
     after.set_status(v1::RAMP_STATUS_RUNNING);
+  } else if (after.status() == v1::RAMP_STATUS_RUNNING &&
+             after.current_stage() == plan.stages_size()) {
+    after.set_status(v1::RAMP_STATUS_COMPLETED);
   }
   PutRampWithServing(tx, &ramp, after, current.flag);
   RETURN_IF_ERROR(tx.Commit().status());
@@ -538,6 +541,7 @@ absl::StatusOr<v1::RampStatusView> Registry::GetRampStatus(absl::string_view fla
     }
     ASSIGN_OR_RETURN(const std::string gate, ProblemGate(store_, ramp));
     if (!gate.empty()) view.add_blocked_by(gate);
+    if (!flag.enabled()) view.add_blocked_by("the flag is killed: the scheduler waits");
   }
   *view.mutable_ramp() = std::move(ramp);
   return view;
@@ -620,7 +624,8 @@ absl::StatusOr<int> Registry::RunDueSteps(absl::Time now) {
     auto due = DueAt(ramp);
     if (!due || *due > now) continue;
     ASSIGN_OR_RETURN(const std::string gate, ProblemGate(store_, ramp));
-    if (!gate.empty()) {
+    // A killed flag is an incident in progress: its ramp waits for a person.
+    if (!gate.empty() || !current.flag.enabled()) {
       held.insert(key);
       continue;
     }
