@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -147,6 +148,66 @@ TEST_F(SdkE2eTest, AWrongKeyIsRefused) {
   EXPECT_THAT(client.status().last_error, ::testing::HasSubstr("UNAUTHENTICATED"));
   EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).error_code,
             ErrorCode::kProviderNotReady);
+}
+
+// The app talks back: an account enrolls into the flag's open beta through
+// the SDK, the ramp's beta stage then serves it (STAGE, pushed to the app
+// like any change), a problem report shows up in the CLI, and withdrawing
+// takes the feature back.
+TEST_F(SdkE2eTest, AnAppEnrollsAnAccountIntoABetaAndReportsAProblem) {
+  CliOk({"account", "create", "tula-books", "--name", "Tula Books", "--reason", "onboarding"});
+  const std::string plan = WriteFile("beta-plan.json", R"({
+    "stages": [
+      {"name": "open beta", "audience": {"beta_enrolled": true}, "all": true},
+      {"name": "everyone", "all": true}
+    ]
+  })");
+  CliOk({"ramp", "create", "new-invoice-editor", "--file", plan, "--reason", "INV-812"});
+  CliOk({"ramp", "start", "new-invoice-editor", "--reason", "3.4 released"});
+
+  Client client(Options());
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(30))) << client.status().last_error;
+  const Context tula("tula-books");
+  ASSERT_TRUE(Eventually([&] {
+    return client.GetBooleanDetails("new-invoice-editor", tula, true).reason == Reason::kDefault;
+  }));
+  ValueWatch watch(client, "new-invoice-editor", tula);
+
+  absl::Mutex mu;
+  std::vector<CallStatus> outcomes;
+  const auto record = [&](const CallStatus& s) {
+    absl::MutexLock lock(&mu);
+    outcomes.push_back(s);
+  };
+  const auto outcome = [&](size_t n) {
+    absl::MutexLock lock(&mu);
+    const auto came = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return outcomes.size() >= n; };
+    EXPECT_TRUE(mu.AwaitWithTimeout(absl::Condition(&came), kTimeout));
+    return outcomes.size() >= n ? outcomes[n - 1] : CallStatus{StatusCode::kUnknown, "none"};
+  };
+
+  client.EnrollBeta("new-invoice-editor", "tula-books", record);
+  CallStatus s = outcome(1);
+  ASSERT_TRUE(s.ok()) << StatusCodeName(s.code) << ": " << s.message;
+  ASSERT_TRUE(watch.WaitFor("true"));
+  auto d = client.GetBooleanDetails("new-invoice-editor", tula, false);
+  EXPECT_EQ(d.reason, Reason::kStage);
+  EXPECT_EQ(d.detail, "open beta");
+  // Not enrolled: not served.
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, true).reason, Reason::kDefault);
+
+  client.ReportProblem("new-invoice-editor", tula, "totals off by one kopeck", record);
+  s = outcome(2);
+  ASSERT_TRUE(s.ok()) << StatusCodeName(s.code) << ": " << s.message;
+  const std::string problems = CliOk({"ramp", "problem", "list", "new-invoice-editor"});
+  EXPECT_THAT(problems, ::testing::HasSubstr("totals off by one kopeck"));
+  EXPECT_THAT(problems, ::testing::HasSubstr("sdk:sdk-e2e"));
+
+  client.WithdrawBeta("new-invoice-editor", "tula-books", record);
+  s = outcome(3);
+  ASSERT_TRUE(s.ok()) << StatusCodeName(s.code) << ": " << s.message;
+  ASSERT_TRUE(watch.WaitFor("false"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", tula, true).reason, Reason::kDefault);
 }
 
 TEST_F(SdkE2eTest, SurvivesTheServersDeathAndCatchesUpAfterItsRestart) {

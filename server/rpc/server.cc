@@ -19,8 +19,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(registry::Registry& regist
   server->services_ = MakeServices(registry, *server->log_);
   if (options.publisher != nullptr) {
     server->publisher_ = options.publisher;
-    server->services_.push_back(
-        std::make_unique<WatchService>(*options.publisher, *server->log_, options.sdk_keys));
+    server->services_.push_back(std::make_unique<WatchService>(registry, *options.publisher,
+                                                               *server->log_, options.sdk_keys));
   }
 
   grpc::ServerBuilder builder;

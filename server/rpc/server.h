@@ -1,5 +1,5 @@
 // Assembles rampartd's gRPC server: the rampart.v1 services (with
-// SdkService.Watch when given a stream::Publisher), the standard
+// SdkService when given a stream::Publisher), the standard
 // grpc.health.v1 health service and server reflection (so grpcurl and other
 // generic tools can list and call the services). Used by server/main.cc and
 // by tests that run a server in-process.
@@ -23,11 +23,12 @@ struct ServerOptions {
   // HOST:PORT; port 0 picks a free port (see Server::port()).
   std::string listen = "127.0.0.1:7311";
   bool log_requests = true;
-  // Serves SdkService.Watch from this publisher (null: the service is not
-  // served). It must outlive the server; Shutdown() shuts it down.
+  // Serves SdkService: Watch from this publisher, ReportProblem, EnrollBeta
+  // and WithdrawBeta from the registry (null: the service is not served).
+  // It must outlive the server; Shutdown() shuts it down.
   stream::Publisher* publisher = nullptr;
-  // The SDK keys Watch accepts (`authorization: Bearer <key>`); empty: any
-  // caller, key or not.
+  // The SDK keys SdkService accepts (`authorization: Bearer <key>`); empty:
+  // any caller, key or not.
   std::vector<std::string> sdk_keys;
 };
 

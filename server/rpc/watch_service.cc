@@ -5,6 +5,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "rampart/v1/sdk.pb.h"
 #include "server/rpc/status.h"
@@ -208,13 +209,81 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
 }  // namespace
 
-WatchService::WatchService(stream::Publisher& publisher, const RequestLog& log,
-                           std::vector<std::string> sdk_keys)
-    : publisher_(publisher), log_(log), sdk_keys_(std::move(sdk_keys)) {}
+WatchService::WatchService(registry::Registry& registry, stream::Publisher& publisher,
+                           const RequestLog& log, std::vector<std::string> sdk_keys)
+    : registry_(registry), publisher_(publisher), log_(log), sdk_keys_(std::move(sdk_keys)) {}
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchService::Watch(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   return new WatchReactor(context, *request, *this, publisher_, log_);
+}
+
+namespace {
+
+// One unary call from a client app: the key check, then `fn` (returning
+// absl::StatusOr<Resp>) when the key is good; fills the response, finishes
+// with the mapped status, logs the line with `actor`.
+template <typename Resp, typename Fn>
+grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const WatchService& service,
+                                const RequestLog& log, absl::string_view method, std::string actor,
+                                Resp* resp, Fn fn) {
+  RequestLog::Entry entry(log, method, ctx->peer(), std::move(actor));
+  absl::Status status;
+  if (!service.Accepts(BearerKey(*ctx))) {
+    status = absl::UnauthenticatedError("sdk key missing or unknown");
+  } else {
+    absl::StatusOr<Resp> result = fn();
+    status = result.status();
+    if (result.ok()) *resp = std::move(*result);
+  }
+  entry.Write(status);
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+// The audit actor of an app's call.
+std::string SdkActor(absl::string_view client_name) {
+  return absl::StrCat("sdk:", client_name.empty() ? "unknown" : client_name);
+}
+
+v1::BetaEnrollmentRequest BetaRequest(const v1::SdkBetaRequest& request, absl::string_view reason) {
+  v1::BetaEnrollmentRequest out;
+  out.mutable_meta()->set_actor(SdkActor(request.client_name()));
+  out.mutable_meta()->set_reason(std::string(reason));
+  out.set_flag_key(request.flag_key());
+  out.set_account_key(request.account_key());
+  return out;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* WatchService::ReportProblem(grpc::CallbackServerContext* context,
+                                                      const v1::ReportProblemRequest* request,
+                                                      v1::ProblemReport* response) {
+  // The report says who sent it; an app that did not say is "sdk" (the
+  // admin API's anonymous reports are "anonymous").
+  v1::ReportProblemRequest req = *request;
+  if (req.reporter().empty()) req.set_reporter("sdk");
+  const std::string actor = req.reporter();
+  return Unary(context, *this, log_, "SdkService.ReportProblem", actor, response,
+               [&] { return registry_.ReportProblem(req); });
+}
+
+grpc::ServerUnaryReactor* WatchService::EnrollBeta(grpc::CallbackServerContext* context,
+                                                   const v1::SdkBetaRequest* request,
+                                                   v1::BetaEnrollmentResponse* response) {
+  const v1::BetaEnrollmentRequest req = BetaRequest(*request, "enrolled by the app");
+  return Unary(context, *this, log_, "SdkService.EnrollBeta", req.meta().actor(), response,
+               [&] { return registry_.EnrollBeta(req); });
+}
+
+grpc::ServerUnaryReactor* WatchService::WithdrawBeta(grpc::CallbackServerContext* context,
+                                                     const v1::SdkBetaRequest* request,
+                                                     v1::BetaEnrollmentResponse* response) {
+  const v1::BetaEnrollmentRequest req = BetaRequest(*request, "withdrawn by the app");
+  return Unary(context, *this, log_, "SdkService.WithdrawBeta", req.meta().actor(), response,
+               [&] { return registry_.WithdrawBeta(req); });
 }
 
 bool WatchService::Accepts(absl::string_view key) const {

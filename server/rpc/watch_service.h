@@ -20,9 +20,18 @@
 // reactor. Publisher::Shutdown() finishes every stream with UNAVAILABLE
 // "server shutting down".
 //
+// The same service answers the calls a client app makes back (issue 4),
+// as unary callback handlers with the same key check: ReportProblem (the
+// request as sent, reporter "sdk" when empty), EnrollBeta and WithdrawBeta
+// (as the registry's BetaEnrollmentRequest, actor "sdk:<client_name>", or
+// "sdk:unknown" without one, reason "enrolled by the app" / "withdrawn by
+// the app"). Each forwards to the registry, maps its status with
+// ToGrpcStatus and logs one line.
+//
 // Thread-safety: gRPC calls the reactor's reactions and the publisher calls
 // Wake() from the committing thread, concurrently; each reactor serializes
-// them with its own mutex (see watch_service.cc for the lock order).
+// them with its own mutex (see watch_service.cc for the lock order). The
+// unary handlers hold no state; the registry is thread-safe.
 #ifndef RAMPART_SERVER_RPC_WATCH_SERVICE_H_
 #define RAMPART_SERVER_RPC_WATCH_SERVICE_H_
 
@@ -32,26 +41,42 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "rampart/v1/sdk.grpc.pb.h"
+#include "server/registry/registry.h"
 #include "server/rpc/request_log.h"
 #include "server/stream/publisher.h"
 
 namespace rampart::rpc {
 
-class WatchService final
-    : public v1::SdkService::WithRawCallbackMethod_Watch<v1::SdkService::Service> {
+// Watch raw (ByteBuffers), the other methods as ordinary callback handlers.
+using SdkServiceBase = v1::SdkService::WithRawCallbackMethod_Watch<
+    v1::SdkService::WithCallbackMethod_ReportProblem<v1::SdkService::WithCallbackMethod_EnrollBeta<
+        v1::SdkService::WithCallbackMethod_WithdrawBeta<v1::SdkService::Service>>>>;
+
+class WatchService final : public SdkServiceBase {
  public:
-  // `sdk_keys` empty: Watch is open to anyone (rampartd warns at startup).
-  // `publisher` and `log` must outlive the service.
-  WatchService(stream::Publisher& publisher, const RequestLog& log,
+  // `sdk_keys` empty: the service is open to anyone (rampartd warns at
+  // startup). `registry`, `publisher` and `log` must outlive the service.
+  WatchService(registry::Registry& registry, stream::Publisher& publisher, const RequestLog& log,
                std::vector<std::string> sdk_keys);
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request) override;
 
+  grpc::ServerUnaryReactor* ReportProblem(grpc::CallbackServerContext* context,
+                                          const v1::ReportProblemRequest* request,
+                                          v1::ProblemReport* response) override;
+  grpc::ServerUnaryReactor* EnrollBeta(grpc::CallbackServerContext* context,
+                                       const v1::SdkBetaRequest* request,
+                                       v1::BetaEnrollmentResponse* response) override;
+  grpc::ServerUnaryReactor* WithdrawBeta(grpc::CallbackServerContext* context,
+                                         const v1::SdkBetaRequest* request,
+                                         v1::BetaEnrollmentResponse* response) override;
+
   // True when `key` is one of the accepted SDK keys (or none are configured).
   bool Accepts(absl::string_view key) const;
 
  private:
+  registry::Registry& registry_;
   stream::Publisher& publisher_;
   const RequestLog& log_;
   const std::vector<std::string> sdk_keys_;

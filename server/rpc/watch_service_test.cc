@@ -283,5 +283,161 @@ TEST_F(WatchServiceTest, ShutdownEndsOpenStreamsAtOnce) {
   EXPECT_EQ(s.error_message(), "server shutting down");
 }
 
+// ---------------------------------------------------------------------------
+// The calls a client app makes back: ReportProblem, EnrollBeta, WithdrawBeta.
+
+// A unary SdkService call with `key` (none when empty) and a deadline.
+struct AppCall {
+  explicit AppCall(const std::string& key) {
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    if (!key.empty()) ctx.AddMetadata("authorization", "Bearer " + key);
+  }
+  grpc::ClientContext ctx;
+};
+
+v1::SdkBetaRequest Beta(const std::string& flag, const std::string& account,
+                        const std::string& client_name = "billing-service/1.4.2") {
+  v1::SdkBetaRequest req;
+  req.set_flag_key(flag);
+  req.set_account_key(account);
+  req.set_client_name(client_name);
+  return req;
+}
+
+v1::ReportProblemRequest Problem(const std::string& flag, const std::string& reporter) {
+  v1::ReportProblemRequest req;
+  req.set_flag_key(flag);
+  req.set_account_key("acme");
+  req.set_user_key("u-42");
+  req.set_text("totals are off");
+  req.set_reporter(reporter);
+  return req;
+}
+
+TEST_F(WatchServiceTest, AppCallsWithoutAGoodKeyAreUnauthenticatedAndChangeNothing) {
+  PutFlag("new-editor");
+  PutAccount("acme");
+  const int64_t revision = registry_->revision();
+  for (const std::string key : {"", "wrong-key", "sdk-key-"}) {
+    SCOPED_TRACE(key);
+    {
+      AppCall call(key);
+      v1::ProblemReport resp;
+      const grpc::Status s =
+          stub_->ReportProblem(&call.ctx, Problem("new-editor", "sdk:test"), &resp);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+      EXPECT_EQ(s.error_message(), "sdk key missing or unknown");
+    }
+    {
+      AppCall call(key);
+      v1::BetaEnrollmentResponse resp;
+      const grpc::Status s = stub_->EnrollBeta(&call.ctx, Beta("new-editor", "acme"), &resp);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+      EXPECT_EQ(s.error_message(), "sdk key missing or unknown");
+    }
+    {
+      AppCall call(key);
+      v1::BetaEnrollmentResponse resp;
+      const grpc::Status s = stub_->WithdrawBeta(&call.ctx, Beta("new-editor", "acme"), &resp);
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+      EXPECT_EQ(s.error_message(), "sdk key missing or unknown");
+    }
+  }
+  EXPECT_EQ(registry_->revision(), revision);
+}
+
+// With the key, each call is the registry's: for a flag that does not exist
+// the answer is exactly what the registry says to the request the service
+// builds.
+TEST_F(WatchServiceTest, AppCallsWithTheKeyAnswerWhatTheRegistrySays) {
+  const auto expect_same = [](const grpc::Status& got, const absl::Status& registry) {
+    EXPECT_NE(got.error_code(), grpc::StatusCode::OK);
+    EXPECT_EQ(static_cast<int>(got.error_code()), static_cast<int>(registry.code()))
+        << got.error_message() << " vs " << registry;
+    EXPECT_EQ(got.error_message(), registry.message());
+  };
+  PutAccount("acme");
+  {
+    AppCall call(kKey);
+    v1::ProblemReport resp;
+    const grpc::Status s = stub_->ReportProblem(&call.ctx, Problem("no-such-flag", ""), &resp);
+    expect_same(s, registry_->ReportProblem(Problem("no-such-flag", "sdk")).status());
+  }
+  v1::BetaEnrollmentRequest direct;
+  direct.mutable_meta()->set_actor("sdk:billing-service/1.4.2");
+  direct.set_flag_key("no-such-flag");
+  direct.set_account_key("acme");
+  {
+    AppCall call(kKey);
+    v1::BetaEnrollmentResponse resp;
+    const grpc::Status s = stub_->EnrollBeta(&call.ctx, Beta("no-such-flag", "acme"), &resp);
+    direct.mutable_meta()->set_reason("enrolled by the app");
+    expect_same(s, registry_->EnrollBeta(direct).status());
+  }
+  {
+    AppCall call(kKey);
+    v1::BetaEnrollmentResponse resp;
+    const grpc::Status s = stub_->WithdrawBeta(&call.ctx, Beta("no-such-flag", "acme"), &resp);
+    direct.mutable_meta()->set_reason("withdrawn by the app");
+    expect_same(s, registry_->WithdrawBeta(direct).status());
+  }
+}
+
+TEST_F(WatchServiceTest, AnAppEnrollsAndWithdrawsAnAccountAsSdkClientName) {
+  PutFlag("new-editor");
+  PutAccount("acme");
+  const auto call = [&](bool enroll, const v1::SdkBetaRequest& req) {
+    AppCall c(kKey);
+    v1::BetaEnrollmentResponse resp;
+    const grpc::Status s =
+        enroll ? stub_->EnrollBeta(&c.ctx, req, &resp) : stub_->WithdrawBeta(&c.ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  };
+  v1::BetaEnrollmentResponse r = call(true, Beta("new-editor", "acme"));
+  EXPECT_TRUE(r.changed());
+  EXPECT_THAT(r.enrolled(), ElementsAre("acme"));
+  r = call(true, Beta("new-editor", "acme"));  // again: nothing to change
+  EXPECT_FALSE(r.changed());
+  EXPECT_THAT(r.enrolled(), ElementsAre("acme"));
+  ASSERT_OK_AND_ASSIGN(v1::Flag flag, registry_->GetFlag("new-editor"));
+  EXPECT_THAT(flag.ramp().beta_enrolled(), ElementsAre("acme"));
+  r = call(false, Beta("new-editor", "acme", ""));  // an app without a name
+  EXPECT_TRUE(r.changed());
+  EXPECT_TRUE(r.enrolled().empty());
+
+  v1::ListAuditRequest audit;
+  audit.set_kind(v1::OBJECT_KIND_FLAG);
+  audit.set_object_key("new-editor");
+  audit.set_oldest_first(true);
+  ASSERT_OK_AND_ASSIGN(v1::ListAuditResponse entries, registry_->ListAudit(audit));
+  ASSERT_EQ(entries.entries_size(), 3);  // created, enrolled, withdrawn
+  EXPECT_EQ(entries.entries(1).actor(), "sdk:billing-service/1.4.2");
+  EXPECT_EQ(entries.entries(1).reason(), "enrolled by the app");
+  EXPECT_EQ(entries.entries(2).actor(), "sdk:unknown");
+  EXPECT_EQ(entries.entries(2).reason(), "withdrawn by the app");
+}
+
+TEST_F(WatchServiceTest, AnAppsProblemReportKeepsItsReporterOrIsFromSdk) {
+  PutFlag("new-editor");
+  PutAccount("acme");
+  for (const std::string reporter : {"sdk:billing-service/1.4.2", ""}) {
+    AppCall c(kKey);
+    v1::ProblemReport resp;
+    const grpc::Status s = stub_->ReportProblem(&c.ctx, Problem("new-editor", reporter), &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_FALSE(resp.id().empty());
+    EXPECT_EQ(resp.flag_key(), "new-editor");
+    EXPECT_EQ(resp.account_key(), "acme");
+    EXPECT_EQ(resp.user_key(), "u-42");
+    EXPECT_EQ(resp.text(), "totals are off");
+    EXPECT_EQ(resp.reporter(), reporter.empty() ? "sdk" : reporter);
+  }
+  v1::ListProblemsRequest list;
+  list.set_flag_key("new-editor");
+  ASSERT_OK_AND_ASSIGN(v1::ListProblemsResponse problems, registry_->ListProblems(list));
+  EXPECT_EQ(problems.total(), 2u);
+}
+
 }  // namespace
 }  // namespace rampart::rpc
