@@ -144,16 +144,25 @@ struct Membership {
   }
 };
 
-v1::ServingStage ToServing(const v1::RampPlan& plan, const v1::EnteredStage& e) {
+// `dropped_later`: the accounts a later entered count stage dropped. They
+// left the ramp at that step (cohort.h), so the cohort of an earlier count
+// stage, which still lists them, must not serve them either.
+v1::ServingStage ToServing(const v1::RampPlan& plan, const v1::EnteredStage& e,
+                           const absl::flat_hash_set<absl::string_view>& dropped_later) {
   const v1::RampStage& def = plan.stages(e.stage() - 1);
   v1::ServingStage s;
   s.set_stage(e.stage());
   s.set_name(def.name());
   *s.mutable_audience() = def.audience();
   switch (def.size_case()) {
-    case v1::RampStage::kCount:
-      s.mutable_cohort()->mutable_values()->Add(e.cohort().begin(), e.cohort().end());
+    case v1::RampStage::kCount: {
+      auto* values = s.mutable_cohort()->mutable_values();
+      values->Reserve(e.cohort_size());
+      for (const std::string& key : e.cohort()) {
+        if (!dropped_later.contains(key)) *values->Add() = key;
+      }
       break;
+    }
     case v1::RampStage::kPercentThousandths:
       s.set_percent_thousandths(def.percent_thousandths());
       break;
@@ -190,16 +199,22 @@ v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const Regi
   *probe_view.mutable_beta_enrolled() = flag.ramp().beta_enrolled();
   const eval::CompiledRamp in_audience(probe_view);
 
-  const v1::RampServing current = BuildServing(ramp, flag);
-  const std::vector<int> served = ServingIndexes(current, view);
+  // The entered percentage and "all" stages alone: an account one of them
+  // serves has the feature already and is not one of the N, also when a
+  // count cohort holds it too (it became served by an earlier stage after it
+  // was picked, e.g. it enrolled in the beta): it leaves the cohort, not the
+  // ramp. Asking which stage serves it last would make that depend on the
+  // order of the stages.
+  v1::RampServing earlier = BuildServing(ramp, flag);
+  auto* stages = earlier.mutable_stages();
+  stages->erase(std::remove_if(stages->begin(), stages->end(),
+                               [](const v1::ServingStage& s) { return s.has_cohort(); }),
+                stages->end());
+  const std::vector<int> served = ServingIndexes(earlier, view);
   std::vector<std::string> eligible;
   for (size_t a = 0; a < view.accounts.size(); ++a) {
     const v1::Account& account = view.accounts[a];
-    // Served by an earlier percentage or "all" stage: it has the feature
-    // already and is not one of the N.
-    if (served[a] >= 0 && current.stages(served[a]).size_case() != v1::ServingStage::kCohort) {
-      continue;
-    }
+    if (served[a] >= 0) continue;
     if (in_audience.Match(account.key(), "", Membership{view, account}) != nullptr) {
       eligible.push_back(account.key());
     }
@@ -294,10 +309,18 @@ v1::RampServing BuildServing(const v1::Ramp& ramp, const v1::Flag& flag) {
   v1::RampServing serving;
   serving.set_active(ramp.status() != v1::RAMP_STATUS_DRAFT &&
                      ramp.status() != v1::RAMP_STATUS_UNSPECIFIED);
+  std::vector<const v1::EnteredStage*> entered;
   for (const v1::EnteredStage& e : ramp.entered()) {
-    if (e.stage() < 1 || e.stage() > ramp.plan().stages_size()) continue;
-    *serving.add_stages() = ToServing(ramp.plan(), e);
+    if (e.stage() >= 1 && e.stage() <= ramp.plan().stages_size()) entered.push_back(&e);
   }
+  // Latest first, collecting who later count steps dropped.
+  std::vector<v1::ServingStage> stages(entered.size());
+  absl::flat_hash_set<absl::string_view> dropped_later;
+  for (size_t i = entered.size(); i-- > 0;) {
+    stages[i] = ToServing(ramp.plan(), *entered[i], dropped_later);
+    dropped_later.insert(entered[i]->dropped().begin(), entered[i]->dropped().end());
+  }
+  for (v1::ServingStage& s : stages) *serving.add_stages() = std::move(s);
   *serving.mutable_protected_segments() = ramp.plan().protected_segments();
   serving.set_salt(SaltOf(flag));
   *serving.mutable_beta_enrolled() = flag.ramp().beta_enrolled();
