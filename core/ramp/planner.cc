@@ -211,19 +211,40 @@ v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const Regi
                                [](const v1::ServingStage& s) { return s.has_cohort(); }),
                 stages->end());
   const std::vector<int> served = ServingIndexes(earlier, view);
-  std::vector<std::string> eligible;
-  for (size_t a = 0; a < view.accounts.size(); ++a) {
-    const v1::Account& account = view.accounts[a];
-    if (served[a] >= 0) continue;
-    if (in_audience.Match(account.key(), "", Membership{view, account}) != nullptr) {
-      eligible.push_back(account.key());
-    }
-  }
+
   std::vector<std::string> previous;
   for (auto it = ramp.entered().rbegin(); it != ramp.entered().rend(); ++it) {
     if (ramp.plan().stages(it->stage() - 1).size_case() == v1::RampStage::kCount) {
       previous.assign(it->cohort().begin(), it->cohort().end());
       break;
+    }
+  }
+  const absl::flat_hash_set<absl::string_view> is_previous(previous.begin(), previous.end());
+  // A previous member stays while it is in the audience of any entered count
+  // stage or of this one (protected segments apply unless this one is
+  // final): the audience that picked it. So a plan whose later count stage
+  // narrows the audience keeps the earlier members (promise 2), and a member
+  // leaves only when the registry moved it out (into an excluded or
+  // protected segment, out of every audience).
+  v1::RampServing stay_view = probe_view;
+  for (const v1::EnteredStage& e : ramp.entered()) {
+    const v1::RampStage& entered_def = ramp.plan().stages(e.stage() - 1);
+    if (entered_def.size_case() != v1::RampStage::kCount) continue;
+    v1::ServingStage* s = stay_view.add_stages();
+    *s->mutable_audience() = entered_def.audience();
+    s->set_all(true);
+    s->set_final(false);
+  }
+  const eval::CompiledRamp may_stay(stay_view);
+
+  std::vector<std::string> eligible;
+  for (size_t a = 0; a < view.accounts.size(); ++a) {
+    const v1::Account& account = view.accounts[a];
+    if (served[a] >= 0) continue;
+    const eval::CompiledRamp& audience =
+        is_previous.contains(account.key()) ? may_stay : in_audience;
+    if (audience.Match(account.key(), "", Membership{view, account}) != nullptr) {
+      eligible.push_back(account.key());
     }
   }
   const std::string salt = SaltOf(flag);
@@ -325,6 +346,34 @@ v1::RampServing BuildServing(const v1::Ramp& ramp, const v1::Flag& flag) {
   serving.set_salt(SaltOf(flag));
   *serving.mutable_beta_enrolled() = flag.ramp().beta_enrolled();
   return serving;
+}
+
+void ApplyRollback(v1::Ramp& ramp, int to_stage, absl::Time now) {
+  auto* entered = ramp.mutable_entered();
+  // Who the removed steps dropped left the ramp at those steps: take them out
+  // of the cohorts that stay, or the rollback would serve them again.
+  absl::flat_hash_set<std::string> dropped;
+  for (const v1::EnteredStage& e : *entered) {
+    if (e.stage() > to_stage) dropped.insert(e.dropped().begin(), e.dropped().end());
+  }
+  entered->erase(std::remove_if(entered->begin(), entered->end(),
+                                [&](const v1::EnteredStage& e) { return e.stage() > to_stage; }),
+                 entered->end());
+  if (!dropped.empty()) {
+    for (v1::EnteredStage& e : *entered) {
+      auto* cohort = e.mutable_cohort();
+      cohort->erase(std::remove_if(cohort->begin(), cohort->end(),
+                                   [&](const std::string& key) { return dropped.contains(key); }),
+                    cohort->end());
+    }
+  }
+  // The stage returned to begins again: its dwell and problem gate count
+  // from now, so resuming does not step forward at once.
+  if (!entered->empty()) *entered->rbegin()->mutable_started_at() = ToProto(now);
+  ramp.set_current_stage(to_stage);
+  ramp.set_status(to_stage == 0 ? v1::RAMP_STATUS_ROLLED_BACK : v1::RAMP_STATUS_PAUSED);
+  ramp.clear_pending();
+  ramp.clear_approvals();
 }
 
 void ApplyStep(v1::Ramp& ramp, const v1::EnteredStage& entered) {

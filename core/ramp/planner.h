@@ -12,9 +12,11 @@
 // Count stages (see core/ramp/cohort.h): the eligible accounts of stage k are
 // those in its audience (as an "all" stage k would serve them: segments,
 // excluded segments, beta enrollment, protected segments unless k is final)
-// that no earlier entered percentage or "all" stage serves already; the new
-// cohort keeps the previous count stage's members still eligible and adds the
-// next eligible accounts in the ramp's stable hash order.
+// that no entered percentage or "all" stage serves already; the new cohort
+// keeps the previous count stage's members that no such stage serves and
+// that are still in the audience of some entered count stage or of stage k
+// (the protected segments apply unless k is final), and adds the next
+// eligible accounts in the ramp's stable hash order.
 //
 // Thread-safety: pure functions of their arguments.
 #ifndef RAMPART_CORE_RAMP_PLANNER_H_
@@ -96,6 +98,14 @@ absl::StatusOr<Step> PlanStep(const v1::Ramp& ramp, const v1::Flag& flag,
 // pending request and approvals cleared, status RUNNING or COMPLETED (a
 // PAUSED ramp stays paused).
 void ApplyStep(v1::Ramp& ramp, const v1::EnteredStage& entered);
+
+// The ramp rolled back to `to_stage` (0: off) at `now`: the later stages'
+// records removed, and with them who they dropped taken out of the cohorts
+// that stay (a rollback never serves anyone again who left the ramp); the
+// stage returned to begins again at `now`; paused (or rolled back to off);
+// pending request and approvals cleared. `to_stage` must be before the
+// current stage (the caller checks).
+void ApplyRollback(v1::Ramp& ramp, int to_stage, absl::Time now);
 
 // For each registry account, the index in serving.stages() of the stage that
 // serves it, or -1.

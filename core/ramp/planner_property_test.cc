@@ -29,14 +29,12 @@
 //       served counts are the difference of ServingIndexes before and after;
 //   (e) an account created after a count stage's step is in none of that
 //       stage's cohort: it joins only through later stages;
-//   (f) off by default (see CheckRollback): a rollback serves nobody new.
+//   (f) a rollback serves nobody new (ApplyRollback).
 // Below the property test, the cases it found, as plain regression tests.
 //
 // A failure names the seed. RAMPART_PROPERTY_SEED=<seed> runs that case
-// alone; RAMPART_PROPERTY_ITERATIONS=<n> changes how many cases run.
-// Two known problems are off by default: RAMPART_PROPERTY_CHECK_ROLLBACK=1
-// checks (f), RAMPART_PROPERTY_NARROWING=1 generates plans whose later count
-// stages narrow the audience (both fail today; see where they are used).
+// alone; RAMPART_PROPERTY_ITERATIONS=<n> changes how many cases run. Half
+// the plans have later count stages that narrow the audience.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -364,11 +362,24 @@ class Model {
   }
 
   // planner.h: the eligible accounts of count stage k are those in its
-  // audience that no earlier entered percentage or "all" stage serves.
-  std::vector<bool> EligibleForCount(const v1::Ramp& ramp, int stage) const {
+  // audience that no earlier entered percentage or "all" stage serves; a
+  // member of the previous cohort (`previous`) may stay while it is in the
+  // audience of any entered count stage or of stage k.
+  std::vector<bool> EligibleForCount(const v1::Ramp& ramp, int stage,
+                                     const absl::flat_hash_set<std::string>& previous) const {
     std::vector<bool> out(size(), false);
     for (size_t i = 0; i < size(); ++i) {
-      if (!InAudience(stage, i)) continue;
+      bool in = InAudience(stage, i);
+      if (!in && previous.contains(Key(i))) {
+        for (const v1::EnteredStage& e : ramp.entered()) {
+          if (plan_.stages(e.stage() - 1).size_case() == v1::RampStage::kCount &&
+              InAudience(e.stage(), i)) {
+            in = true;
+            break;
+          }
+        }
+      }
+      if (!in) continue;
       bool served_already = false;
       for (const v1::EnteredStage& e : ramp.entered()) {
         if (NonCountServes(e.stage(), i)) {
@@ -456,11 +467,9 @@ GeneratedPlan RandomPlan(const Registry& r, Rng& rng, int accounts, bool narrowi
     if (!open.empty() && rng.Coin(0.3)) s->mutable_audience()->add_segments(rng.Pick(open));
   }
 
-  // One audience for every count stage. A later count stage with a
-  // narrower audience (an excluded segment more, say) drops members of the
-  // earlier cohort by the plan's own doing, with no registry change, and so
-  // takes the feature from them at an advance (promise 2): ValidatePlan
-  // accepts such plans today. RAMPART_PROPERTY_NARROWING=1 generates them.
+  // One audience for every count stage, or (`narrowing`) later count stages
+  // with narrower audiences (an excluded segment more, say): their members
+  // stay, being in the audience of the stage that picked them (promise 2).
   v1::RampAudience count_audience;
   const int shape = rng.Int(0, 9);
   if (shape >= 5 && shape <= 7) {
@@ -624,7 +633,6 @@ class Walk {
   // Parallel to ramp_.entered(): the registry version at each step.
   std::vector<int> entered_version_;
   absl::Time now_ = absl::FromUnixSeconds(1795000000);
-  const bool check_rollback_ = EnvFlag("RAMPART_PROPERTY_CHECK_ROLLBACK");
 };
 
 #define PROPERTY(cond, message)                               \
@@ -704,32 +712,19 @@ void Walk::RandomRegistryChanges() {
   }
 }
 
-// As Registry::RollbackRamp does it: drop the stages after the one returned
-// to, restart its clock, pause (or roll back to off).
+// As Registry::RollbackRamp does it, through the planner's ApplyRollback.
 void Walk::Rollback() {
   const int to = rng_.Int(0, ramp_.current_stage() - 1);
-  auto* entered = ramp_.mutable_entered();
-  while (!entered->empty() && entered->rbegin()->stage() > to) {
-    entered->RemoveLast();
+  ApplyRollback(ramp_, to, now_);
+  while (static_cast<int>(entered_version_.size()) > ramp_.entered_size()) {
     entered_version_.pop_back();
   }
-  if (!entered->empty()) *entered->rbegin()->mutable_started_at() = rampart::ToProto(now_);
-  ramp_.set_current_stage(to);
-  ramp_.set_status(to == 0 ? v1::RAMP_STATUS_ROLLED_BACK : v1::RAMP_STATUS_PAUSED);
   ++stats_.rollbacks;
 }
 
-// (f), off by default (RAMPART_PROPERTY_CHECK_ROLLBACK=1 turns it on): a
-// rollback turns the feature on for nobody. It fails today: the rollback
-// (here as in Registry::RollbackRamp) removes the later stages' records and
-// with them who they dropped, so the cohort it returns to serves again the
-// accounts a later step dropped (e.g. moved into a protected segment) until
-// the next count step drops them again.
+// (f) a rollback turns the feature on for nobody: the cohorts it returns to
+// no longer hold who later steps dropped.
 bool Walk::CheckRollback() {
-  if (!check_rollback_) {
-    Rollback();
-    return true;
-  }
   where_ = absl::StrCat("rollback from stage ", ramp_.current_stage());
   const KeySet before = Served(ramp_);
   Rollback();
@@ -744,7 +739,7 @@ bool Walk::Run() {
   registry_ = RandomRegistry(rng_);
   const int accounts = static_cast<int>(registry_.accounts.size());
   GeneratedPlan generated =
-      RandomPlan(registry_, rng_, accounts, EnvFlag("RAMPART_PROPERTY_NARROWING"));
+      RandomPlan(registry_, rng_, accounts, /*narrowing=*/rng_.Coin(0.5));
   plan_ = generated.plan;
   flag_.set_key(absl::StrCat("flag-", seed_));
   flag_.set_type(v1::FLAG_TYPE_BOOL);
@@ -811,8 +806,10 @@ bool Walk::StepOnce() {
       break;
     }
   }
+  absl::flat_hash_set<std::string> previous_members;
+  if (previous != nullptr) previous_members.insert(previous->cohort().begin(), previous->cohort().end());
   const std::vector<bool> eligible =
-      is_count ? model.EligibleForCount(ramp_, stage) : std::vector<bool>();
+      is_count ? model.EligibleForCount(ramp_, stage, previous_members) : std::vector<bool>();
   const KeySet before = Served(ramp_);
 
   absl::StatusOr<Step> planned = PlanStep(ramp_, flag_, view, stage, now_);

@@ -468,24 +468,12 @@ absl::StatusOr<v1::Ramp> Registry::RollbackRamp(const v1::RollbackRampRequest& r
                                                    ramp.current_stage()));
   }
   v1::Ramp after = ramp;
-  auto* entered = after.mutable_entered();
-  entered->erase(std::remove_if(entered->begin(), entered->end(),
-                                [&](const v1::EnteredStage& e) {
-                                  return e.stage() > req.to_stage();
-                                }),
-                 entered->end());
-  // The stage returned to begins again: its dwell and problem gate count
-  // from now, so resuming does not step forward at once.
-  if (!entered->empty()) *entered->rbegin()->mutable_started_at() = ToProto(tx.now());
-  after.set_current_stage(req.to_stage());
-  after.set_status(req.to_stage() == 0 ? v1::RAMP_STATUS_ROLLED_BACK : v1::RAMP_STATUS_PAUSED);
+  ramp::ApplyRollback(after, req.to_stage(), tx.now());
   if (req.to_stage() > 0) {
     *after.mutable_paused_at() = ToProto(tx.now());
     after.set_paused_by(tx.meta().actor());
     after.set_paused_reason(absl::StrCat("rolled back: ", tx.meta().reason()));
   }
-  after.clear_pending();
-  after.clear_approvals();
   PutRampWithServing(tx, &ramp, after, current.flag);
   RETURN_IF_ERROR(tx.Commit().status());
   return after;
