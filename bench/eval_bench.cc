@@ -111,6 +111,62 @@ void BM_EvaluateBool_RandomPairs(benchmark::State& state) {
 }
 BENCHMARK(BM_EvaluateBool_RandomPairs)->Threads(1)->Threads(2)->UseRealTime();
 
+// A flag in the middle of a ramp (issue 4), over the same accounts (shared)
+// and segments: protected segment-49; stage 1 the accounts of segment-0, all;
+// stage 2 a cohort of 1 000 accounts; stage 3 25 % of everyone not in
+// segment-3. An account not served by stage 3 costs a cohort lookup and two
+// segment checks more.
+std::shared_ptr<const eval::Snapshot>& Ramped() {
+  static auto* snapshot = new std::shared_ptr<const eval::Snapshot>([] {
+    v1::SdkSnapshot data;
+    data.ParseFromString(SnapshotBytes());
+    eval::Snapshot::Builder b;
+    for (const auto& seg : data.segments()) b.AddSegment(seg);
+    v1::Flag flag = bench::BoolFlag("ramped");
+    v1::RampServing& ramp = *flag.mutable_ramp();
+    ramp.set_active(true);
+    ramp.set_salt("ramped");
+    ramp.add_protected_segments("segment-49");
+    v1::ServingStage* internal = ramp.add_stages();
+    internal->set_stage(1);
+    internal->set_name("internal");
+    internal->mutable_audience()->add_segments("segment-0");
+    internal->set_all(true);
+    internal->set_variant("on");
+    v1::ServingStage* cohort = ramp.add_stages();
+    cohort->set_stage(2);
+    for (int i = 0; i < 1000; ++i) {
+      cohort->mutable_cohort()->add_values(absl::StrCat("acct-", i * 97));
+    }
+    cohort->set_variant("on");
+    v1::ServingStage* percent = ramp.add_stages();
+    percent->set_stage(3);
+    percent->mutable_audience()->add_excluded_segments("segment-3");
+    percent->set_percent_thousandths(25000);
+    percent->set_variant("on");
+    b.AddFlag(std::move(flag));
+    b.ShareAccountsWith(*Shared());
+    return std::move(b).Build();
+  }());
+  return *snapshot;
+}
+
+void BM_EvaluateBool_RampedFlag(benchmark::State& state) {
+  const eval::Snapshot& snapshot = *Ramped();
+  const absl::Time at = absl::Now();
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 1024; ++i) accounts.push_back(absl::StrCat("acct-", (i * 89) % kAccounts));
+  int64_t on = 0;
+  bench::BatchTimer timer;
+  timer.Run(state, static_cast<size_t>(state.thread_index()) * 7, [&](size_t i) {
+    eval::Context ctx{accounts[i & 1023], "", nullptr};
+    eval::Evaluation e = eval::Evaluate(snapshot, "ramped", ctx, at);
+    on += e.value != nullptr && e.value->bool_value();
+  });
+  benchmark::DoNotOptimize(on);
+}
+BENCHMARK(BM_EvaluateBool_RampedFlag)->Threads(1)->UseRealTime();
+
 }  // namespace
 }  // namespace rampart
 
