@@ -209,15 +209,20 @@ absl::Status CheckPlanFile(const std::string& path, const v1::RampPlan& plan) {
 absl::StatusOr<v1::RampPlan> ReadRampPlanFile(const std::string& path) {
   v1::RampPlan plan;
   if (absl::Status status = ReadJsonFile("--file", path, &plan); !status.ok()) {
-    // `ramp show --output json` prints a whole Ramp: say where its plan is.
+    // `ramp show` and `ramp template show` print a plan inside a Ramp or a
+    // RampTemplate: say where it is.
     v1::Ramp ramp;
+    v1::RampTemplate ramp_template;
+    const char* holds = nullptr;
     if (ReadJsonFile("--file", path, &ramp).ok() && ramp.has_plan()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--file \"", path,
-          "\": holds a Ramp (as `ramp show --output json` prints it), not a RampPlan: give the "
-          "value of its \"plan\""));
+      holds = "a Ramp (as `ramp show --output json` prints it)";
+    } else if (ReadJsonFile("--file", path, &ramp_template).ok() && ramp_template.has_plan()) {
+      holds = "a RampTemplate (as `ramp template show --output json` prints it)";
     }
-    return status;
+    if (holds == nullptr) return status;
+    return absl::InvalidArgumentError(absl::StrCat("--file \"", path, "\": holds ", holds,
+                                                   ", not a RampPlan: give the value of its "
+                                                   "\"plan\""));
   }
   RETURN_IF_ERROR(CheckPlanFile(path, plan));
   return plan;

@@ -224,13 +224,17 @@ TEST_F(PlanFileTest, NotJsonOrMissingFile) {
                        HasSubstr("--file \"/nonexistent/plan.json\": cannot read")));
 }
 
-TEST_F(PlanFileTest, AWholeRampSaysWhereItsPlanIs) {
-  const std::string path = Write(
-      R"({"key": "new-editor", "plan": {"stages": [{"all": true}]}, "status": "RAMP_STATUS_DRAFT"})");
-  EXPECT_THAT(ReadRampPlanFile(path),
+TEST_F(PlanFileTest, AWholeRampOrTemplateSaysWhereItsPlanIs) {
+  EXPECT_THAT(ReadRampPlanFile(Write(R"({"key": "new-editor", "status": "RAMP_STATUS_DRAFT",
+                                         "plan": {"stages": [{"all": true}]}})")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("holds a Ramp (as `ramp show --output json` prints it), not a "
                                  "RampPlan: give the value of its \"plan\"")));
+  EXPECT_THAT(ReadRampPlanFile(Write(R"({"key": "b2b-default", "built_in": true,
+                                         "plan": {"stages": [{"all": true}]}})")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("holds a RampTemplate (as `ramp template show --output json` "
+                                 "prints it), not a RampPlan")));
 }
 
 TEST_F(PlanFileTest, NoStagesOrAStageWithoutSize) {

@@ -55,8 +55,8 @@ struct Action {
 constexpr Action kActions[] = {
     {"start", "Start a draft ramp: stage 1 begins to serve", &RampStub::StartRamp, "started"},
     {"pause",
-     "Pause a ramp: it keeps serving its current stage and takes no step, not even a scheduled "
-     "one, until resumed",
+     "Pause a ramp: it keeps serving its current stage and takes no scheduled step until "
+     "resumed (`ramp advance` still steps by hand)",
      &RampStub::PauseRamp, "paused"},
     {"resume", "Resume a paused ramp: its steps fall due again as the stages say",
      &RampStub::ResumeRamp, "resumed"},

@@ -83,9 +83,9 @@ absl::Status ParseTemplateSegments(const std::vector<std::string>& texts,
 
 // Reads a RampPlan from a protobuf JSON file (`--file`). INVALID_ARGUMENT
 // naming the file and the problem: unreadable, not JSON, an unknown field (by
-// name), a Ramp where a plan was expected, no stages, a stage without a size.
-// The rest (sizes that shrink, protected segments, segments that exist) is
-// rampartd's to check.
+// name), a Ramp or RampTemplate where a plan was expected, no stages, a stage
+// without a size. The rest (sizes that shrink, protected segments, segments
+// that exist) is rampartd's to check.
 absl::StatusOr<v1::RampPlan> ReadRampPlanFile(const std::string& path);
 // A RampTemplate from a protobuf JSON file, its plan checked as above. `key`,
 // the NAME argument (may be empty), fills in a key the file lacks and must
