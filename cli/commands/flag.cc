@@ -387,61 +387,81 @@ void AddUpdate(CLI::App* noun, Session& session) {
   AddWriteOptions(verb, o->write, /*change=*/true);
 }
 
-// `flag archive` (archived = true) and `flag unarchive` (false).
-void AddArchive(CLI::App* noun, Session& session, bool archived) {
-  struct Options {
-    std::string key;
-    WriteOptions write;
-  };
-  auto o = std::make_shared<Options>();
-  CLI::App* verb = session.AddVerb(
-      noun, archived ? "archive" : "unarchive",
-      archived ? "Archive a flag (hidden from lists and clients; restore with unarchive)"
-               : "Restore an archived flag",
-      [&session, o, archived] {
-        ASSIGN_OR_RETURN(const int64_t revision, RevisionForChange<v1::Flag>(o->write, [&] {
-                           return GetFlag(session, o->key);
-                         }));
-        v1::ArchiveFlagRequest request;
-        *request.mutable_meta() = session.Meta(o->write, revision);
-        request.set_key(o->key);
-        request.set_archived(archived);
-        ASSIGN_OR_RETURN(v1::Flag flag, session.Call(&FlagStub::ArchiveFlag, request));
-        return session.Confirm(
-            flag, Confirmation("flag", flag.key(), archived ? "archived" : "unarchived",
-                               flag.revision()));
-      });
-  verb->add_option("KEY", o->key, "The flag's key")->required();
-  AddWriteOptions(verb, o->write, /*change=*/true);
+// Sends one switch of a flag (archive, kill), turned on or off, and returns
+// the flag as written.
+using Flip = absl::StatusOr<v1::Flag> (*)(Session& session, const std::string& key,
+                                          const WriteOptions& write, bool on);
+// The confirmation line of a switch.
+using SwitchLine = std::string (*)(const v1::Flag& flag, bool on);
+
+absl::StatusOr<v1::Flag> Archive(Session& session, const std::string& key,
+                                 const WriteOptions& write, bool archived) {
+  ASSIGN_OR_RETURN(const int64_t revision,
+                   RevisionForChange<v1::Flag>(write, [&] { return GetFlag(session, key); }));
+  v1::ArchiveFlagRequest request;
+  *request.mutable_meta() = session.Meta(write, revision);
+  request.set_key(key);
+  request.set_archived(archived);
+  return session.Call(&FlagStub::ArchiveFlag, request);
 }
 
-// `flag kill` (killed = true) and `flag unkill` (false): the kill switch, one
-// call (RampService.KillFlag) that reads nothing first, so that nothing can
-// make it fail in an emergency but a missing flag or reason.
-void AddKill(CLI::App* noun, Session& session, bool killed) {
+std::string ArchiveLine(const v1::Flag& flag, bool archived) {
+  return Confirmation("flag", flag.key(), archived ? "archived" : "unarchived", flag.revision());
+}
+
+// The kill switch is one call (RampService.KillFlag) that reads nothing
+// first, so that in an emergency nothing but a missing flag or reason can
+// make it fail.
+absl::StatusOr<v1::Flag> Kill(Session& session, const std::string& key, const WriteOptions& write,
+                              bool killed) {
+  v1::KillFlagRequest request;
+  *request.mutable_meta() = session.Meta(write, 0);
+  request.set_key(key);
+  request.set_killed(killed);
+  return session.Call(&v1::RampService::Stub::KillFlag, request);
+}
+
+std::string KillLine(const v1::Flag& flag, bool killed) {
+  return FlagChanged(
+      flag, killed ? absl::StrCat("killed, serves \"", flag.off_variant(), "\" to everyone")
+                   : "unkilled, serves as targeted");
+}
+
+// `flag archive|unarchive` and `flag kill|unkill`: a switch of the flag named
+// by KEY.
+struct Switch {
+  const char* name;
+  const char* description;
+  Flip flip;
+  SwitchLine line;
+  bool on;
+  bool revision;  // takes --revision
+};
+
+constexpr Switch kSwitches[] = {
+    {"archive", "Archive a flag (hidden from lists and clients; restore with unarchive)", Archive,
+     ArchiveLine, true, true},
+    {"unarchive", "Restore an archived flag", Archive, ArchiveLine, false, true},
+    {"kill",
+     "The kill switch: the flag serves its off variant to everyone, at once, whatever its "
+     "overrides, rules, rollout or ramp",
+     Kill, KillLine, true, false},
+    {"unkill", "Release the kill switch: the flag serves as targeted again", Kill, KillLine, false,
+     false},
+};
+
+void AddSwitch(CLI::App* noun, Session& session, const Switch& s) {
   struct Options {
     std::string key;
     WriteOptions write;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* verb = session.AddVerb(
-      noun, killed ? "kill" : "unkill",
-      killed ? "The kill switch: the flag serves its off variant to everyone, at once, "
-               "whatever its overrides, rules, rollout or ramp"
-             : "Release the kill switch: the flag serves as targeted again",
-      [&session, o, killed] {
-        v1::KillFlagRequest request;
-        *request.mutable_meta() = session.Meta(o->write, 0);
-        request.set_key(o->key);
-        request.set_killed(killed);
-        ASSIGN_OR_RETURN(v1::Flag flag, session.Call(&v1::RampService::Stub::KillFlag, request));
-        return session.Confirm(
-            flag, FlagChanged(flag, killed ? absl::StrCat("killed, serves \"", flag.off_variant(),
-                                                          "\" to everyone")
-                                           : "unkilled, serves as targeted"));
-      });
+  CLI::App* verb = session.AddVerb(noun, s.name, s.description, [&session, o, &s] {
+    ASSIGN_OR_RETURN(v1::Flag flag, s.flip(session, o->key, o->write, s.on));
+    return session.Confirm(flag, s.line(flag, s.on));
+  });
   verb->add_option("KEY", o->key, "The flag's key")->required();
-  AddWriteOptions(verb, o->write, /*change=*/false);
+  AddWriteOptions(verb, o->write, s.revision);
 }
 
 }  // namespace
@@ -454,10 +474,7 @@ void AddFlagCommands(CLI::App& root, Session& session) {
   AddGet(noun, session);
   AddList(noun, session);
   AddUpdate(noun, session);
-  AddArchive(noun, session, /*archived=*/true);
-  AddArchive(noun, session, /*archived=*/false);
-  AddKill(noun, session, /*killed=*/true);
-  AddKill(noun, session, /*killed=*/false);
+  for (const Switch& s : kSwitches) AddSwitch(noun, session, s);
   AddOverrideCommands(noun, session);
   AddRuleCommands(noun, session);
   AddRolloutCommands(noun, session);
