@@ -236,6 +236,9 @@ void AddPreview(CLI::App* noun, Session& session) {
   verb->add_option("--stage", o->stage, "The stage to preview, from 1 (default: the next one)")
       ->check(CLI::PositiveNumber);
   AddLimitOption(verb, o->limit, 100);
+  verb->get_option("--limit")->description(
+      "List at most this many accounts of each kind, added and dropped; 0 = all "
+      "(the counts are always whole)");
 }
 
 }  // namespace
