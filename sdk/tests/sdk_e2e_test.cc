@@ -8,11 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rampart/client.h"
+#include "rampart/v1/eval.pb.h"
+#include "rampart/v1/ramp.pb.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace rampart::e2e {
@@ -258,6 +261,104 @@ TEST_F(SdkE2eTest, SurvivesTheServersDeathAndCatchesUpAfterItsRestart) {
     EXPECT_FALSE(c->status().from_cache);
   }
   EXPECT_TRUE(restarted->WaitForReady(std::chrono::milliseconds(0)));
+}
+
+}  // namespace
+}  // namespace rampart::e2e
+
+namespace rampart::e2e {
+namespace {
+
+// Waits for the outcome of one SDK call.
+class CallWait {
+ public:
+  CallCallback Callback() {
+    return [this](const CallStatus& s) {
+      absl::MutexLock lock(&mu_);
+      status_ = s;
+      done_ = true;
+    };
+  }
+  CallStatus Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&done_), kTimeout);
+    return status_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  CallStatus status_ ABSL_GUARDED_BY(mu_);
+};
+
+// A ramp seen from an app: the SDK serves the stage (reason STAGE) the server
+// stepped to, enrolls an account into the beta and reports a problem that the
+// ramp's status counts, and the kill switch turns the flag off in the SDK.
+TEST_F(SdkE2eTest, RampStepsBetaEnrollmentProblemsAndTheKillSwitchReachTheApp) {
+  std::string csv = "key,name,tags\nstaff-1,Our staff,staff\n";
+  for (int i = 0; i < 30; ++i) csv += absl::StrCat("client-", i, ",Client ", i, ",\n");
+  CliOk({"account", "import", WriteFile("accounts.csv", csv), "--reason", "crm"});
+  CliOk({"segment", "create", "internal", "--where", "tags == staff", "--reason", "staff"});
+  const std::string plan = WriteFile("plan.json", R"({"stages": [
+      {"name": "internal", "audience": {"segments": ["internal"]}, "all": true},
+      {"name": "beta", "audience": {"beta_enrolled": true}, "all": true},
+      {"name": "10", "count": "10"},
+      {"name": "all", "all": true}]})");
+  CliOk({"ramp", "create", "new-invoice-editor", "--file", plan, "--reason", "INV-812"});
+
+  Client client(Options());
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(30))) << client.status().last_error;
+  const Context staff("staff-1");
+  const Context client_7("client-7");
+  ValueWatch staff_watch(client, "new-invoice-editor", staff);
+  CliOk({"ramp", "start", "new-invoice-editor", "--reason", "3.4 released"});
+  ASSERT_TRUE(staff_watch.WaitFor("true"));
+  auto d = client.GetBooleanDetails("new-invoice-editor", staff, false);
+  EXPECT_EQ(d.reason, Reason::kStage);
+  EXPECT_EQ(d.detail, "internal");
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", client_7, true).reason,
+            Reason::kDefault);
+
+  // The app enrolls its account into the beta; the beta stage serves it.
+  ValueWatch beta_watch(client, "new-invoice-editor", client_7);
+  CallWait enrolled;
+  client.EnrollBeta("new-invoice-editor", "client-7", enrolled.Callback());
+  ASSERT_TRUE(enrolled.Wait().ok());
+  CliOk({"ramp", "advance", "new-invoice-editor", "--reason", "staff happy"});
+  ASSERT_TRUE(beta_watch.WaitFor("true"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", client_7, false).detail, "beta");
+
+  // A problem report from the app reaches the ramp's status.
+  CallWait reported;
+  client.ReportProblem("new-invoice-editor", client_7, "totals off by one kopeck",
+                       reported.Callback());
+  ASSERT_TRUE(reported.Wait().ok());
+  const auto status = CliJson<v1::RampStatusView>({"ramp", "status", "new-invoice-editor"});
+  EXPECT_EQ(status.stages(1).problem_reports(), 1u);
+
+  // The count stage: the SDK and the server agree on every account.
+  CliOk({"ramp", "advance", "new-invoice-editor", "--reason", "beta happy"});
+  ASSERT_TRUE(Eventually([&] {
+    return client.GetBooleanDetails("new-invoice-editor", staff, false).version >=
+           CliJson<v1::Flag>({"flag", "get", "new-invoice-editor"}).revision();
+  }));
+  int served = 0;
+  for (int i = 0; i < 30; ++i) {
+    const std::string key = absl::StrCat("client-", i);
+    const auto sdk = client.GetBooleanDetails("new-invoice-editor", Context(key), false);
+    const auto server =
+        CliJson<v1::EvaluationResult>({"eval", "new-invoice-editor", "--account", key});
+    EXPECT_EQ(sdk.value, server.value().bool_value()) << key;
+    EXPECT_EQ(sdk.variant, server.variant()) << key;
+    served += sdk.value;
+  }
+  EXPECT_EQ(served, 10 + 1);  // the ten of the cohort and the beta account
+
+  // The kill switch: off for everyone, in the app too.
+  CliOk({"flag", "kill", "new-invoice-editor", "--reason", "incident 42"});
+  ASSERT_TRUE(staff_watch.WaitFor("false"));
+  EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", client_7, true).reason,
+            Reason::kDisabled);
 }
 
 }  // namespace

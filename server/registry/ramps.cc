@@ -574,7 +574,15 @@ absl::StatusOr<v1::Flag> Registry::KillFlag(const v1::KillFlagRequest& req) {
   RETURN_IF_ERROR(tx.ValidateMeta());
   RETURN_IF_ERROR(ValidateKey("key", req.key()));
   ASSIGN_OR_RETURN(v1::Flag current, GetObject<v1::Flag>(store_, req.key()));
-  if (current.enabled() == !req.killed()) return current;  // already so: nothing to change
+  const int64_t expected = tx.meta().expected_revision();
+  if (expected != 0 && expected != current.revision()) {
+    return absl::AbortedError(absl::StrCat("flag \"", req.key(), "\": revision ", expected,
+                                           " is stale, it is now at revision ",
+                                           current.revision()));
+  }
+  // Already so: nothing to change, nothing to audit (an emergency kill
+  // repeated by two people is not an error).
+  if (current.enabled() == !req.killed()) return current;
   v1::Flag flag = current;
   flag.set_enabled(!req.killed());
   tx.Put(&current, flag);

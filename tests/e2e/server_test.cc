@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "rampart/v1/admin.pb.h"
+#include "rampart/v1/ramp.pb.h"
 #include "tests/e2e/e2e_fixture.h"
 
 namespace rampart::e2e {
@@ -85,9 +86,14 @@ TEST_F(E2eTest, DemoDataLoadsOnlyIntoANewDataDir) {
   ASSERT_TRUE(demo.ok()) << demo.status();
   server_ = std::move(*demo);
   auto flags = CliJson<v1::ListFlagsResponse>({"flag", "list"});
-  EXPECT_THAT(flags.flags(), SizeIs(3));
+  EXPECT_THAT(flags.flags(), SizeIs(4));
+  // Three named accounting firms and ten of the sixty generated clients.
   auto members = CliJson<v1::ListAccountsResponse>({"segment", "members", "accounting"});
-  EXPECT_THAT(members.accounts(), SizeIs(3));
+  EXPECT_THAT(members.accounts(), SizeIs(13));
+  // bulk-payments is on the b2b-default ramp, at its first stage (staff).
+  auto ramp = CliJson<v1::RampStatusView>({"ramp", "status", "bulk-payments"});
+  EXPECT_EQ(ramp.ramp().current_stage(), 1);
+  EXPECT_EQ(ramp.served(), 1u);
 }
 
 TEST_F(E2eTest, LogsOneStructuredLinePerRequest) {
