@@ -32,7 +32,7 @@
 #include "core/ramp/planner.h"
 #include "server/registry/registry.h"
 #include "server/registry/testing/in_memory_registry.h"
-#include "server/registry/transaction.h"
+#include "server/registry/ramp_internal.h"
 
 namespace rampart::ramp {
 namespace {
@@ -311,22 +311,10 @@ void BM_Registry_LoadAccounts(benchmark::State& state) {
   const storage::Store& store = *w.db->store();
   size_t loaded = 0;
   for (auto _ : state) {
-    std::vector<v1::Account> accounts;
-    absl::flat_hash_map<std::string, v1::Segment> segments;
-    Require(registry::ForEachObject<v1::Account>(store, "",
-                                                 [&](const v1::Account& a) {
-                                                   accounts.push_back(a);
-                                                   return true;
-                                                 }),
-            "load accounts");
-    Require(registry::ForEachObject<v1::Segment>(store, "",
-                                                 [&](const v1::Segment& s) {
-                                                   segments.emplace(s.key(), s);
-                                                   return true;
-                                                 }),
-            "load segments");
-    loaded = accounts.size();
-    benchmark::DoNotOptimize(accounts);
+    absl::StatusOr<registry::RegistryWorld> world = registry::LoadWorld(store);
+    Require(world.status(), "LoadWorld");
+    loaded = world->accounts.size();
+    benchmark::DoNotOptimize(world);
   }
   state.counters["accounts"] = static_cast<double>(loaded);
   state.counters["import_s"] = absl::ToDoubleSeconds(w.import_time);

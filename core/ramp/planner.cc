@@ -133,16 +133,74 @@ absl::Status CheckStage(v1::RampStage& stage, int i, bool final, const v1::Flag*
   return absl::OkStatus();
 }
 
+// Which of a set of segments each account is in, tested once per account
+// and segment: a step asks the matcher about every account several times
+// (before, after, eligibility), and a segment test reads protobuf maps.
+class MembershipTable {
+ public:
+  MembershipTable(const RegistryView& view, const absl::flat_hash_set<std::string>& segments)
+      : words_((segments.size() + 63) / 64) {
+    for (const std::string& key : segments) {
+      auto it = view.segments->find(key);
+      // An unknown segment has no members: it gets no column.
+      if (it != view.segments->end()) columns_.emplace(key, columns_.size());
+    }
+    std::vector<const v1::Segment*> by_column(columns_.size());
+    for (const auto& [key, column] : columns_) by_column[column] = &view.segments->at(key);
+    bits_.assign(view.accounts.size() * words_, 0);
+    for (size_t a = 0; a < view.accounts.size(); ++a) {
+      const v1::Account& account = view.accounts[a];
+      for (size_t c = 0; c < by_column.size(); ++c) {
+        if (eval::SegmentContains(*by_column[c], account.key(), &account, nullptr)) {
+          bits_[a * words_ + c / 64] |= uint64_t{1} << (c % 64);
+        }
+      }
+    }
+  }
+
+  bool Contains(size_t account, absl::string_view segment) const {
+    auto it = columns_.find(segment);
+    if (it == columns_.end()) return false;
+    return (bits_[account * words_ + it->second / 64] >> (it->second % 64)) & 1;
+  }
+
+ private:
+  size_t words_;
+  absl::flat_hash_map<std::string, size_t> columns_;
+  std::vector<uint64_t> bits_;
+};
+
+// Every segment a plan names (audiences, excluded, protected).
+absl::flat_hash_set<std::string> SegmentsOf(const v1::RampPlan& plan) {
+  absl::flat_hash_set<std::string> keys(plan.protected_segments().begin(),
+                                        plan.protected_segments().end());
+  for (const v1::RampStage& stage : plan.stages()) {
+    keys.insert(stage.audience().segments().begin(), stage.audience().segments().end());
+    keys.insert(stage.audience().excluded_segments().begin(),
+                stage.audience().excluded_segments().end());
+  }
+  return keys;
+}
+
 // The account's membership test for CompiledRamp::Match.
 struct Membership {
-  const RegistryView& view;
-  const v1::Account& account;
+  const MembershipTable& table;
+  size_t account;
   bool operator()(absl::string_view segment_key) const {
-    auto it = view.segments->find(segment_key);
-    return it != view.segments->end() &&
-           eval::SegmentContains(it->second, account.key(), &account, nullptr);
+    return table.Contains(account, segment_key);
   }
 };
+
+std::vector<int> IndexesWith(const v1::RampServing& serving, const RegistryView& view,
+                             const MembershipTable& table) {
+  const eval::CompiledRamp compiled(serving);
+  std::vector<int> out;
+  out.reserve(view.accounts.size());
+  for (size_t a = 0; a < view.accounts.size(); ++a) {
+    out.push_back(compiled.MatchIndex(view.accounts[a].key(), "", Membership{table, a}));
+  }
+  return out;
+}
 
 // `dropped_later`: the accounts a later entered count stage dropped. They
 // left the ramp at that step (cohort.h), so the cohort of an earlier count
@@ -180,7 +238,8 @@ v1::ServingStage ToServing(const v1::RampPlan& plan, const v1::EnteredStage& e,
 
 // The record of entering stage `stage` from `ramp`'s current state.
 v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const RegistryView& view,
-                          int stage, absl::Time now, uint64_t* shortfall) {
+                          const MembershipTable& table, int stage, absl::Time now,
+                          uint64_t* shortfall) {
   const v1::RampStage& def = ramp.plan().stages(stage - 1);
   v1::EnteredStage entered;
   entered.set_stage(stage);
@@ -210,7 +269,7 @@ v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const Regi
   stages->erase(std::remove_if(stages->begin(), stages->end(),
                                [](const v1::ServingStage& s) { return s.has_cohort(); }),
                 stages->end());
-  const std::vector<int> served = ServingIndexes(earlier, view);
+  const std::vector<int> served = IndexesWith(earlier, view, table);
 
   std::vector<std::string> previous;
   for (auto it = ramp.entered().rbegin(); it != ramp.entered().rend(); ++it) {
@@ -243,7 +302,7 @@ v1::EnteredStage EnterOne(const v1::Ramp& ramp, const v1::Flag& flag, const Regi
     if (served[a] >= 0) continue;
     const eval::CompiledRamp& audience =
         is_previous.contains(account.key()) ? may_stay : in_audience;
-    if (audience.Match(account.key(), "", Membership{view, account}) != nullptr) {
+    if (audience.Match(account.key(), "", Membership{table, a}) != nullptr) {
       eligible.push_back(account.key());
     }
   }
@@ -388,13 +447,14 @@ void ApplyStep(v1::Ramp& ramp, const v1::EnteredStage& entered) {
 }
 
 std::vector<int> ServingIndexes(const v1::RampServing& serving, const RegistryView& view) {
-  const eval::CompiledRamp compiled(serving);
-  std::vector<int> out;
-  out.reserve(view.accounts.size());
-  for (const v1::Account& account : view.accounts) {
-    out.push_back(compiled.MatchIndex(account.key(), "", Membership{view, account}));
+  absl::flat_hash_set<std::string> segments(serving.protected_segments().begin(),
+                                            serving.protected_segments().end());
+  for (const v1::ServingStage& stage : serving.stages()) {
+    segments.insert(stage.audience().segments().begin(), stage.audience().segments().end());
+    segments.insert(stage.audience().excluded_segments().begin(),
+                    stage.audience().excluded_segments().end());
   }
-  return out;
+  return IndexesWith(serving, view, MembershipTable(view, segments));
 }
 
 absl::StatusOr<Step> PlanStep(const v1::Ramp& ramp, const v1::Flag& flag,
@@ -410,14 +470,17 @@ absl::StatusOr<Step> PlanStep(const v1::Ramp& ramp, const v1::Flag& flag,
   v1::Ramp work = ramp;
   if (work.status() == v1::RAMP_STATUS_DRAFT) work.set_status(v1::RAMP_STATUS_RUNNING);
   const v1::RampServing before = BuildServing(work, flag);
+  // Memberships in the segments the plan names, tested once for the whole
+  // step (the registry does not change during it).
+  const MembershipTable table(view, SegmentsOf(ramp.plan()));
   Step step;
   for (int s = ramp.current_stage() + 1; s <= stage; ++s) {
-    step.entered = EnterOne(work, flag, view, s, now, &step.shortfall);
+    step.entered = EnterOne(work, flag, view, table, s, now, &step.shortfall);
     ApplyStep(work, step.entered);
   }
   const v1::RampServing after = BuildServing(work, flag);
-  const std::vector<int> old_index = ServingIndexes(before, view);
-  const std::vector<int> new_index = ServingIndexes(after, view);
+  const std::vector<int> old_index = IndexesWith(before, view, table);
+  const std::vector<int> new_index = IndexesWith(after, view, table);
   for (size_t a = 0; a < view.accounts.size(); ++a) {
     const bool was = old_index[a] >= 0;
     const bool is = new_index[a] >= 0;

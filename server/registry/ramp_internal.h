@@ -25,6 +25,9 @@ struct RegistryWorld {
   ramp::RegistryView view() const { return ramp::RegistryView{accounts, &segments}; }
 };
 
+// Loads every account and segment (for a step, a preview, a status).
+absl::StatusOr<RegistryWorld> LoadWorld(const storage::Store& store);
+
 // Stores `after` and, when what it serves changed, its flag with the new
 // serving view (Flag.ramp), in `tx`.
 void PutRampWithServing(Transaction& tx, const v1::Ramp* before, v1::Ramp& after,

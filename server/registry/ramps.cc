@@ -142,19 +142,6 @@ absl::StatusOr<std::string> ProblemGate(const storage::Store& store, const v1::R
                       stage.max_problem_reports());
 }
 
-// Loads every account and segment (for a step, a preview, a status).
-absl::StatusOr<RegistryWorld> LoadWorld(const storage::Store& store) {
-  RegistryWorld world;
-  RETURN_IF_ERROR(ForEachObject<v1::Account>(store, "", [&](const v1::Account& a) {
-    world.accounts.push_back(a);
-    return true;
-  }));
-  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store, "", [&](const v1::Segment& s) {
-    world.segments.emplace(s.key(), s);
-    return true;
-  }));
-  return world;
-}
 
 // Enters `stage` (normally current + 1) and stores the ramp with its flag.
 absl::Status Step(const storage::Store& store, Transaction& tx, const RampAndFlag& current,
@@ -201,6 +188,29 @@ absl::Status CheckPlanForFlag(const storage::Store& store, v1::RampPlan& plan,
 }
 
 }  // namespace
+
+absl::StatusOr<RegistryWorld> LoadWorld(const storage::Store& store) {
+  RegistryWorld world;
+  // Parsed in place (not through ForEachObject's copy): with 100 000
+  // accounts the copy alone costs tens of milliseconds.
+  absl::Status parse_error;
+  RETURN_IF_ERROR(store.Scan(storage::Cf::kAccounts, "", "", false,
+                             [&](absl::string_view key, absl::string_view value) {
+                               if (!world.accounts.emplace_back().ParseFromArray(
+                                       value.data(), static_cast<int>(value.size()))) {
+                                 parse_error = absl::DataLossError(absl::StrCat(
+                                     Describe<v1::Account>(key), ": stored record does not parse"));
+                                 return false;
+                               }
+                               return true;
+                             }));
+  RETURN_IF_ERROR(parse_error);
+  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store, "", [&](const v1::Segment& s) {
+    world.segments.emplace(s.key(), s);
+    return true;
+  }));
+  return world;
+}
 
 void PutRampWithServing(Transaction& tx, const v1::Ramp* before, v1::Ramp& after,
                         const v1::Flag& flag) {
