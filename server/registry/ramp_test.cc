@@ -34,7 +34,7 @@ absl::Time Moscow(int y, int m, int d, int h) {
   return absl::FromCivil(absl::CivilHour(y, m, d, h), tz);
 }
 
-class RampTest : public ::testing::Test {
+class RegistryRampTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Open();
@@ -186,7 +186,7 @@ class RampTest : public ::testing::Test {
   std::unique_ptr<Registry> registry_;
 };
 
-TEST_F(RampTest, TemplateRampGrowsStickyCohortsAndKeepsTopLtvForLast) {
+TEST_F(RegistryRampTest, TemplateRampGrowsStickyCohortsAndKeepsTopLtvForLast) {
   ASSERT_OK_AND_ASSIGN(v1::Ramp ramp, CreateFromTemplate());
   EXPECT_EQ(ramp.status(), v1::RAMP_STATUS_DRAFT);
   ASSERT_THAT(ramp.plan().stages(), SizeIs(8));
@@ -269,7 +269,7 @@ TEST_F(RampTest, TemplateRampGrowsStickyCohortsAndKeepsTopLtvForLast) {
   EXPECT_EQ(step.ramp().entered().rbegin()->rule(), "approved by bob, asked by alice");
 }
 
-TEST_F(RampTest, ProblemGateHoldsAdvanceUntilForced) {
+TEST_F(RegistryRampTest, ProblemGateHoldsAdvanceUntilForced) {
   ASSERT_OK(CreateFromTemplate());
   ASSERT_OK(registry_->StartRamp(Action("alice")));
   ASSERT_OK(Advance("alice"));
@@ -294,7 +294,7 @@ TEST_F(RampTest, ProblemGateHoldsAdvanceUntilForced) {
   EXPECT_THAT(step.ramp().entered().rbegin()->rule(), HasSubstr("forced past the problem gate"));
 }
 
-TEST_F(RampTest, SchedulerStepsAfterTheDwellOnceAndPauseHoldsIt) {
+TEST_F(RegistryRampTest, SchedulerStepsAfterTheDwellOnceAndPauseHoldsIt) {
   ASSERT_OK(CreateFromTemplate());
   ASSERT_OK(registry_->StartRamp(Action("alice")));
   ASSERT_OK(Advance("alice"));
@@ -319,7 +319,7 @@ TEST_F(RampTest, SchedulerStepsAfterTheDwellOnceAndPauseHoldsIt) {
                          " elapsed: stage 3 (\"20\") -> stage 4 (\"100\")"));
 }
 
-TEST_F(RampTest, SchedulerCatchesUpAfterRestartOnceAndInOrder) {
+TEST_F(RegistryRampTest, SchedulerCatchesUpAfterRestartOnceAndInOrder) {
   v1::RampPlan plan;
   const absl::Time t1 = Moscow(2026, 11, 24, 10);
   const absl::Time t2 = Moscow(2026, 11, 25, 10);
@@ -358,7 +358,7 @@ TEST_F(RampTest, SchedulerCatchesUpAfterRestartOnceAndInOrder) {
                        }));
 }
 
-TEST_F(RampTest, RollbackReturnsAtOnceAndKillSwitchTurnsTheFlagOff) {
+TEST_F(RegistryRampTest, RollbackReturnsAtOnceAndKillSwitchTurnsTheFlagOff) {
   ASSERT_OK(CreateFromTemplate());
   ASSERT_OK(registry_->StartRamp(Action("alice")));
   for (int i = 0; i < 3; ++i) ASSERT_OK(Advance("alice"));  // at "100"
@@ -393,7 +393,7 @@ TEST_F(RampTest, RollbackReturnsAtOnceAndKillSwitchTurnsTheFlagOff) {
   EXPECT_TRUE(flag.enabled());
 }
 
-TEST_F(RampTest, SchedulerWaitsWhileTheFlagIsKilled) {
+TEST_F(RegistryRampTest, SchedulerWaitsWhileTheFlagIsKilled) {
   ASSERT_OK(CreateFromTemplate());
   ASSERT_OK(registry_->StartRamp(Action("alice")));
   ASSERT_OK(Advance("alice"));
@@ -412,7 +412,7 @@ TEST_F(RampTest, SchedulerWaitsWhileTheFlagIsKilled) {
   EXPECT_THAT(registry_->RunDueSteps(clock_.Now()), IsOkAndHolds(1));
 }
 
-TEST_F(RampTest, BadPlansAreRefusedNamingTheFieldAndChangeNothing) {
+TEST_F(RegistryRampTest, BadPlansAreRefusedNamingTheFieldAndChangeNothing) {
   auto expect_refused = [&](const v1::RampPlan& plan, absl::StatusCode code,
                             const std::string& message) {
     EXPECT_THAT(CreateFromPlan(plan), StatusIs(code, HasSubstr(message)));
