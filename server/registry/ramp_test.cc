@@ -449,6 +449,20 @@ TEST_F(RegistryRampTest, BadPlansAreRefusedNamingTheFieldAndChangeNothing) {
   expect_refused(plan, absl::StatusCode::kInvalidArgument,
                  "plan.stages[2].variant: flag \"new-editor\" has no variant \"maybe\"");
   plan.mutable_stages(2)->clear_variant();
+  v1::CreateRampRequest from_template;
+  *from_template.mutable_meta() = Meta("alice");
+  from_template.set_flag_key(kFlag);
+  from_template.set_template_("b2b-default");
+  (*from_template.mutable_template_segments())["closed-beta"] = "internal";
+  EXPECT_THAT(registry_->CreateRamp(from_template),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("template_segments: template \"b2b-default\" has no "
+                                 "placeholder {closed-beta}")));
+  (*from_template.mutable_template_segments())["protected"] = "nope";
+  from_template.mutable_template_segments()->erase("closed-beta");
+  EXPECT_THAT(registry_->CreateRamp(from_template),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("segment \"nope\" not found")));
+  EXPECT_THAT(registry_->GetRamp(kFlag), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
   ASSERT_OK(CreateFromPlan(plan));
   EXPECT_THAT(CreateFromPlan(plan), StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
 }

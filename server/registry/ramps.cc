@@ -160,12 +160,14 @@ absl::Status Step(const storage::Store& store, Transaction& tx, const RampAndFla
 
 // Substitutes "{placeholder}" segment names of a template.
 absl::Status Substitute(google::protobuf::RepeatedPtrField<std::string>& keys,
-                        const google::protobuf::Map<std::string, std::string>& given) {
+                        const google::protobuf::Map<std::string, std::string>& given,
+                        absl::flat_hash_set<std::string>& used) {
   static const auto* const kDefaults = new absl::flat_hash_map<std::string, std::string>{
       {"internal", "internal"}, {"closed-beta", "closed-beta"}, {"protected", "top-ltv"}};
   for (std::string& key : keys) {
     if (key.size() < 2 || key.front() != '{' || key.back() != '}') continue;
     const std::string name = key.substr(1, key.size() - 2);
+    used.insert(name);
     if (auto it = given.find(name); it != given.end()) {
       key = it->second;
     } else if (auto d = kDefaults->find(name); d != kDefaults->end()) {
@@ -243,14 +245,23 @@ absl::StatusOr<v1::Ramp> Registry::CreateRamp(const v1::CreateRampRequest& req) 
     ASSIGN_OR_RETURN(const v1::RampTemplate t, GetRampTemplate(req.template_()));
     *ramp.mutable_plan() = t.plan();
     ramp.set_template_(t.key());
+    absl::flat_hash_set<std::string> used;
     for (v1::RampStage& stage : *ramp.mutable_plan()->mutable_stages()) {
       RETURN_IF_ERROR(Substitute(*stage.mutable_audience()->mutable_segments(),
-                                 req.template_segments()));
+                                 req.template_segments(), used));
       RETURN_IF_ERROR(Substitute(*stage.mutable_audience()->mutable_excluded_segments(),
-                                 req.template_segments()));
+                                 req.template_segments(), used));
     }
-    RETURN_IF_ERROR(
-        Substitute(*ramp.mutable_plan()->mutable_protected_segments(), req.template_segments()));
+    RETURN_IF_ERROR(Substitute(*ramp.mutable_plan()->mutable_protected_segments(),
+                               req.template_segments(), used));
+    for (const auto& [name, segment] : req.template_segments()) {
+      if (!used.contains(name)) {
+        return absl::InvalidArgumentError(absl::StrCat("template_segments: template \"", t.key(),
+                                                       "\" has no placeholder {", name, "}"));
+      }
+    }
+  } else if (!req.template_segments().empty()) {
+    return absl::InvalidArgumentError("template_segments: given without a template");
   } else {
     *ramp.mutable_plan() = req.plan();
   }
