@@ -48,8 +48,8 @@ YearData ProvisionalYear(int year, const Weekend& weekend) {
   YearData data;
   data.year = year;
   data.provenance = Provenance::kProvisional;
-  data.source = absl::StrCat("computed from Labour Code art. 112 (no official calendar for ", year,
-                             "): provisional");
+  data.source = absl::StrCat("computed from Labour Code art. 112 alone (no official calendar for ",
+                             year, " loaded)");
   data.country = "ru";
   data.lang = "ru";
   data.holidays = Art112HolidayNames();

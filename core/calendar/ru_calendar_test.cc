@@ -173,7 +173,7 @@ TEST_F(Ru2026Test, AgreesWithArt112ExceptTheDecreesTransfers) {
 TEST_F(Ru2026Test, OtherYearsAreProvisional) {
   EXPECT_EQ(cal_.ProvenanceOf(2027), Provenance::kProvisional);
   EXPECT_EQ(cal_.ProvenanceOf(2025), Provenance::kProvisional);
-  EXPECT_THAT(cal_.SourceOf(2027), HasSubstr("provisional"));
+  EXPECT_THAT(cal_.SourceOf(2027), HasSubstr("computed from Labour Code art. 112 alone"));
   EXPECT_EQ(cal_.Describe(D(2027, 5, 3)).provenance, Provenance::kProvisional);
   EXPECT_EQ(cal_.Describe(D(2026, 5, 4)).provenance, Provenance::kOfficial);
 }
