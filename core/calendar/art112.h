@@ -33,8 +33,12 @@
 #ifndef RAMPART_CORE_CALENDAR_ART112_H_
 #define RAMPART_CORE_CALENDAR_ART112_H_
 
+#include <optional>
+#include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+#include "absl/time/civil_time.h"
 #include "core/calendar/year_data.h"
 
 namespace rampart::calendar {
@@ -53,9 +57,28 @@ struct StatutoryHoliday {
 std::vector<StatutoryHoliday> Art112Holidays(int year);
 
 // The year computed as described at the top of this file, for weekly days off
-// `weekend`: provenance kProvisional, each record's basis naming its article,
-// country "ru". `weekend` must leave a working day in the week.
+// `weekend`: provenance kProvisional, source ProvisionalSource(year), each
+// record's basis naming its article, country "ru". `weekend` must leave a
+// working day in the week.
 YearData ProvisionalYear(int year, const Weekend& weekend = kSaturdaySunday);
+
+// "computed from Labour Code art. 112 alone (no official calendar for 2027
+// loaded)".
+std::string ProvisionalSource(int year);
+
+// The days of ProvisionalYear without titles and bases, computed without
+// allocating: ProductionCalendar computes them on every query of a year
+// without data, which must stay cheap (freeze rules scan days one by one).
+struct ProvisionalDay {
+  absl::CivilDay day;
+  DayType type = DayType::kDayOff;
+  int holiday = 0;
+  std::optional<absl::CivilDay> moved_from;
+};
+// 14 holidays, at most 6 transfers (Jan 1-8 never move) and 15 eves.
+using ProvisionalDays = absl::InlinedVector<ProvisionalDay, 35>;
+// Ascending days.
+ProvisionalDays ComputeProvisionalDays(int year, const Weekend& weekend);
 
 }  // namespace rampart::calendar
 

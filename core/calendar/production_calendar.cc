@@ -15,6 +15,44 @@ int DayOfYear(absl::CivilDay day) {
   return static_cast<int>(day - absl::CivilDay(day.year(), 1, 1));
 }
 
+// The kind of a day with a record, starting from its kind in the plain week.
+// Records are DayRecord or ProvisionalDay.
+template <typename Record>
+DayKind KindWithRecord(DayKind plain, const Record& r) {
+  switch (r.type) {
+    case DayType::kDayOff:
+      if (r.holiday > 0) return DayKind::kHoliday;
+      if (r.moved_from.has_value()) return DayKind::kMovedDayOff;
+      // A day off the data declares on a weekend is still the weekend.
+      return plain == DayKind::kWeekend ? DayKind::kWeekend : DayKind::kNonWorkingDay;
+    case DayType::kShortened:
+      return DayKind::kShortenedDay;
+    case DayType::kWorkingWeekend:
+      return DayKind::kWorkingWeekendDay;
+  }
+  return plain;
+}
+
+DayKind PlainKind(const Weekend& weekend, absl::CivilDay day) {
+  return IsWeekend(weekend, day) ? DayKind::kWeekend : DayKind::kWorkingDay;
+}
+
+// Kinds by day of the year: the plain week, then the records.
+template <typename Records>
+void FillKinds(int year, const Weekend& weekend, const Records& records,
+               std::array<DayKind, 366>& kinds) {
+  const absl::CivilDay jan1(year, 1, 1);
+  const int days = static_cast<int>(absl::CivilDay(year + 1, 1, 1) - jan1);
+  int weekday = static_cast<int>(absl::GetWeekday(jan1));
+  for (int i = 0; i < days; ++i, weekday = (weekday + 1) % 7) {
+    kinds[i] = weekend[weekday] ? DayKind::kWeekend : DayKind::kWorkingDay;
+  }
+  for (const auto& r : records) {
+    DayKind& kind = kinds[DayOfYear(r.day)];
+    kind = KindWithRecord(kind, r);
+  }
+}
+
 }  // namespace
 
 bool IsWorkingKind(DayKind kind) {
@@ -76,7 +114,7 @@ absl::Status ProductionCalendar::SetYear(YearData data) {
             [](const HolidayName& a, const HolidayName& b) { return a.id < b.id; });
   const int year = data.year;
   StoredYear stored{std::move(data), {}};
-  stored.table = BuildTable(stored.data);
+  FillKinds(year, weekend_, stored.data.days, stored.table.kinds);
   years_.insert_or_assign(year, std::move(stored));
   return absl::OkStatus();
 }
@@ -103,50 +141,26 @@ Provenance ProductionCalendar::ProvenanceOf(int year) const {
 
 std::string ProductionCalendar::SourceOf(int year) const {
   auto it = years_.find(year);
-  return it != years_.end() ? it->second.data.source : ProvisionalYear(year, weekend_).source;
-}
-
-ProductionCalendar::YearTable ProductionCalendar::BuildTable(const YearData& data) const {
-  YearTable table;
-  const absl::CivilDay jan1(data.year, 1, 1);
-  const int days = static_cast<int>(absl::CivilDay(data.year + 1, 1, 1) - jan1);
-  for (int i = 0; i < days; ++i) {
-    table.kinds[i] = IsWeekend(weekend_, jan1 + i) ? DayKind::kWeekend : DayKind::kWorkingDay;
-  }
-  for (const DayRecord& r : data.days) {
-    DayKind& kind = table.kinds[DayOfYear(r.day)];
-    switch (r.type) {
-      case DayType::kDayOff:
-        if (r.holiday > 0) {
-          kind = DayKind::kHoliday;
-        } else if (r.moved_from.has_value()) {
-          kind = DayKind::kMovedDayOff;
-        } else if (kind != DayKind::kWeekend) {
-          kind = DayKind::kNonWorkingDay;
-        }
-        break;
-      case DayType::kShortened:
-        kind = DayKind::kShortenedDay;
-        break;
-      case DayType::kWorkingWeekend:
-        kind = DayKind::kWorkingWeekendDay;
-        break;
-    }
-  }
-  return table;
+  return it != years_.end() ? it->second.data.source : ProvisionalSource(year);
 }
 
 const ProductionCalendar::YearTable& ProductionCalendar::TableFor(int year,
                                                                   YearTable& scratch) const {
   auto it = years_.find(year);
   if (it != years_.end()) return it->second.table;
-  scratch = BuildTable(ProvisionalYear(year, weekend_));
+  FillKinds(year, weekend_, ComputeProvisionalDays(year, weekend_), scratch.kinds);
   return scratch;
 }
 
 DayKind ProductionCalendar::KindOf(absl::CivilDay day) const {
-  YearTable scratch;
-  return TableFor(static_cast<int>(day.year()), scratch).kinds[DayOfYear(day)];
+  auto it = years_.find(static_cast<int>(day.year()));
+  if (it != years_.end()) return it->second.table.kinds[DayOfYear(day)];
+  // No table for one day: the provisional records, searched.
+  const DayKind plain = PlainKind(weekend_, day);
+  for (const ProvisionalDay& p : ComputeProvisionalDays(static_cast<int>(day.year()), weekend_)) {
+    if (p.day == day) return KindWithRecord(plain, p);
+  }
+  return plain;
 }
 
 DayInfo ProductionCalendar::Describe(absl::CivilDay day) const {

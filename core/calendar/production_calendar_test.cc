@@ -216,5 +216,24 @@ TEST(ProductionCalendarTest, CountsAndNthAcrossYears) {
   EXPECT_EQ(cal.PreviousOrSame(D(2032, 1, 8)), D(2031, 12, 31));
 }
 
+// A year without data is answered three ways: KindOf searches the provisional
+// days, the counts fill a table from them, and Year() gives the records a
+// calendar would store. All three agree, for several weekends and years.
+TEST(ProductionCalendarTest, ProvisionalKindsAgreeWithStoringTheProvisionalYear) {
+  for (const Weekend& weekend :
+       {kSaturdaySunday, kSundayOnly, Weekend{false, false, false, false, true, true, false}}) {
+    ASSERT_OK_AND_ASSIGN(const ProductionCalendar computed, ProductionCalendar::Create(weekend));
+    ASSERT_OK_AND_ASSIGN(ProductionCalendar stored, ProductionCalendar::Create(weekend));
+    for (int year = 2024; year <= 2035; ++year) {
+      ASSERT_OK(stored.SetYear(computed.Year(year)));
+      for (absl::CivilDay d = D(year, 1, 1); d <= D(year, 12, 31); ++d) {
+        ASSERT_EQ(computed.KindOf(d), stored.KindOf(d)) << d << " " << FormatWeekend(weekend);
+        ASSERT_EQ(computed.WorkingDaysIn(Period::Days(d, d)), computed.IsWorkingDay(d) ? 1 : 0)
+            << d << " " << FormatWeekend(weekend);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace rampart::calendar
