@@ -15,6 +15,7 @@
 #include "core/eval/bucketing.h"
 #include "core/eval/internal/account_table.h"
 #include "core/eval/internal/attribute.h"
+#include "core/eval/freeze_view.h"
 #include "core/eval/ramp_serving.h"
 
 namespace rampart::eval {
@@ -387,6 +388,16 @@ struct CompiledFlagRamp {
   SegmentIndex segments;
 };
 
+struct CompiledFlag;
+
+// The flag as it was when a freeze window opened (Flag.freeze_pins).
+struct CompiledPin {
+  const v1::FreezePin* source;
+  absl::Time window_start;
+  // Null when the flag did not exist then (`absent`).
+  std::unique_ptr<const CompiledFlag> flag;
+};
+
 struct CompiledFlag {
   CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts)
       : CompiledFlag(f, segment_index, accounts, IndexVariants(f)) {}
@@ -409,6 +420,25 @@ struct CompiledFlag {
     }
     rules.reserve(f.rules_size());
     for (const v1::Rule& r : f.rules()) rules.emplace_back(r, variants, segment_index, accounts);
+    pins.reserve(f.freeze_pins_size());
+    for (const v1::FreezePin& p : f.freeze_pins()) {
+      pins.push_back(CompiledPin{
+          &p, FromProto(p.window_start()),
+          p.absent() ? nullptr
+                     : std::make_unique<const CompiledFlag>(p.flag(), segment_index, accounts)});
+    }
+  }
+
+  // The pin of the window `freeze` names, or null: the flag has not changed
+  // since that window opened.
+  const CompiledPin* PinFor(const ActiveFreeze& freeze) const {
+    for (const CompiledPin& pin : pins) {
+      if (pin.window_start == freeze.start && pin.source->segment() == freeze.list->segment() &&
+          pin.source->time_zone() == freeze.list->time_zone()) {
+        return &pin;
+      }
+    }
+    return nullptr;
   }
 
   static VariantIndex IndexVariants(const v1::Flag& f) {
@@ -426,6 +456,7 @@ struct CompiledFlag {
   VariantRef off_variant;
   absl::flat_hash_map<absl::string_view, CompiledOverride> overrides;
   std::vector<CompiledRule> rules;
+  std::vector<CompiledPin> pins;
 };
 
 // ---------------------------------------------------------------------------
@@ -464,8 +495,8 @@ Subject SubjectFor(const AccountTable& accounts, const Context& context) {
 // `now()` gives the instant of the evaluation; it is called only when the
 // result can depend on it (an override with an end).
 template <typename Now>
-Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& accounts,
-                            const Context& context, const Now& now) {
+Evaluation EvaluateTargeting(const CompiledFlag& compiled, const AccountTable& accounts,
+                             const Context& context, const Now& now) {
   const v1::Flag& flag = *compiled.flag;
   if (flag.archived()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
   if (!flag.enabled()) return Serve(compiled.off_variant, v1::REASON_DISABLED);
@@ -525,6 +556,55 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const AccountTable& ac
   return Serve(compiled.default_variant, targeted ? v1::REASON_DEFAULT : v1::REASON_STATIC);
 }
 
+// What a snapshot adds around the targeting of one flag: its freeze windows.
+struct Frame {
+  const AccountTable& accounts;
+  const SegmentIndex& segments;
+  const CompiledFreezes* freezes;  // null: no windows
+};
+
+// The flag's answer for `context`, frozen where a freeze window holds the
+// account (domain promise 3): a frozen account evaluates the flag as it was
+// when the window opened (its pin, when it changed since; reason FROZEN, the
+// rule as detail), at the window's start, so nothing scheduled meanwhile (an
+// override's end) reaches it either.
+template <typename Now>
+Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
+                            const Context& context, const Now& now) {
+  if (frame.freezes == nullptr) return EvaluateTargeting(compiled, frame.accounts, context, now);
+  const CompactAccount* account = frame.accounts.Find(context.account_key);
+  Subject subject;
+  bool have_subject = false;
+  const auto in_segment = [&](absl::string_view key) {
+    auto it = frame.segments.find(key);
+    if (it == frame.segments.end()) return false;
+    if (!have_subject) {
+      subject = SubjectFor(frame.accounts, context);
+      have_subject = true;
+    }
+    return it->second->Contains(subject);
+  };
+  const auto segment_zone = [&](absl::string_view key) -> absl::string_view {
+    auto it = frame.segments.find(key);
+    return it == frame.segments.end() ? absl::string_view() : it->second->segment->time_zone();
+  };
+  const std::optional<ActiveFreeze> freeze =
+      frame.freezes->Find(context.account_key, account != nullptr ? account->time_zone : "",
+                          segment_zone, in_segment, now());
+  if (!freeze) return EvaluateTargeting(compiled, frame.accounts, context, now);
+  const absl::Time start = freeze->start;
+  const auto at_start = [start] { return start; };
+  const CompiledPin* pin = compiled.PinFor(*freeze);
+  if (pin == nullptr) return EvaluateTargeting(compiled, frame.accounts, context, at_start);
+  if (pin->flag == nullptr) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
+  Evaluation e = EvaluateTargeting(*pin->flag, frame.accounts, context, at_start);
+  if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
+    e.reason = v1::REASON_FROZEN;
+    e.detail = freeze->window->rule();
+  }
+  return e;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -556,6 +636,8 @@ struct Snapshot::Impl {
     }
     std::sort(flag_list.begin(), flag_list.end(),
               [](const v1::Flag* a, const v1::Flag* b) { return a->key() < b->key(); });
+    auto compiled_freezes = std::make_unique<const CompiledFreezes>(freeze_schedule);
+    if (!compiled_freezes->empty()) freezes = std::move(compiled_freezes);
   }
 
   // Deques keep every address stable while objects are added; the indexes
@@ -567,6 +649,12 @@ struct Snapshot::Impl {
   // Accounts added so far; Index() seals and publishes them as `accounts`.
   std::shared_ptr<AccountTable> new_accounts;
   std::deque<CompiledSegment> compiled_segment_store;
+
+  v1::FreezeSchedule freeze_schedule;
+  // Null when the schedule has no window.
+  std::unique_ptr<const CompiledFreezes> freezes;
+
+  Frame frame() const { return Frame{*accounts, compiled_segments, freezes.get()}; }
 
   absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
   absl::flat_hash_map<absl::string_view, const v1::Segment*> segments;
@@ -617,6 +705,10 @@ void Snapshot::Builder::ShareAccountsWith(const Snapshot& previous) {
   snapshot_->impl_->accounts = previous.impl_->accounts;
 }
 
+void Snapshot::Builder::SetFreezeSchedule(v1::FreezeSchedule schedule) {
+  snapshot_->impl_->freeze_schedule = std::move(schedule);
+}
+
 std::shared_ptr<const Snapshot> Snapshot::Builder::Build() && {
   snapshot_->impl_->Index();
   return std::shared_ptr<const Snapshot>(std::move(snapshot_));
@@ -643,6 +735,8 @@ bool Snapshot::HasAccount(absl::string_view key) const {
 
 const std::vector<const v1::Flag*>& Snapshot::flags() const { return impl_->flag_list; }
 
+const v1::FreezeSchedule& Snapshot::freeze_schedule() const { return impl_->freeze_schedule; }
+
 // ---------------------------------------------------------------------------
 // Public functions
 
@@ -651,7 +745,7 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, *impl.accounts, context, [at] { return at; });
+  return EvaluateCompiled(it->second, impl.frame(), context, [at] { return at; });
 }
 
 Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const Context& context,
@@ -659,7 +753,7 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, *impl.accounts, context, [&clock] { return clock.Now(); });
+  return EvaluateCompiled(it->second, impl.frame(), context, [&clock] { return clock.Now(); });
 }
 
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
@@ -668,7 +762,7 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   auto it = impl.flags.find(flag.key());
   // A flag from elsewhere has no compiled index here; refuse rather than guess.
   if (it == impl.flags.end() || it->second.flag != &flag) return Error(v1::ERROR_CODE_GENERAL);
-  return EvaluateCompiled(it->second, *impl.accounts, context, [at] { return at; });
+  return EvaluateCompiled(it->second, impl.frame(), context, [at] { return at; });
 }
 
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,

@@ -16,6 +16,13 @@
 // default. A flag with no override, rule, started ramp or rollout serves its
 // default with reason STATIC (the same for every context).
 //
+// Freezes come before all of it (issue 5, core/eval/freeze_view.h): when the
+// snapshot's freeze schedule holds the account frozen at `at`, the flag is
+// evaluated as it was when the window opened — its pin for that window when
+// it changed since (reason FROZEN, detail the rule; a pin of a flag that did
+// not exist yet: FLAG_NOT_FOUND), else the flag itself — at the window's
+// start. Without a schedule this costs one pointer test.
+//
 // Ramp stages are matched by CompiledRamp (core/eval/ramp_serving.h), the
 // one matcher the server's ramp planner uses too; segment membership is the
 // rules' (the same compiled segments, an unknown segment has no members).
@@ -89,6 +96,10 @@ class Snapshot {
     // Not with ShareAccountsWith.
     void CopyAccountsFrom(const Snapshot& previous,
                           const std::function<bool(absl::string_view key)>& keep);
+    // The freeze windows (issue 5; SdkSnapshot.freeze_schedule): a frozen
+    // account evaluates each flag as it was when its window opened (the
+    // flag's freeze pin, else the flag itself, at the window's start).
+    void SetFreezeSchedule(v1::FreezeSchedule schedule);
     // Indexes what was added and compiles the flags (resolved variants and
     // segments, rollout thresholds, started ramps). Never fails on
     // well-formed input (the server validated it); a rule or ramp stage
@@ -112,6 +123,7 @@ class Snapshot {
   // Flags in key order, archived ones included. When several flags (or
   // segments, or accounts) with one key were added, the last one is kept.
   const std::vector<const v1::Flag*>& flags() const;
+  const v1::FreezeSchedule& freeze_schedule() const;
 
  private:
   // They read the index Build() compiles (resolved variants and segments,

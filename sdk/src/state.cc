@@ -49,6 +49,7 @@ AppliedChange FlagState::ApplySnapshot(const v1::SdkSnapshot& snapshot) {
   flags_ = std::move(flags);
   segments_.clear();
   for (const v1::Segment& s : snapshot.segments()) segments_.insert_or_assign(s.key(), s);
+  freeze_schedule_ = snapshot.freeze_schedule();
   pending_all_ = true;
   pending_.clear();
   for (const v1::Account& a : snapshot.accounts()) pending_.insert_or_assign(a.key(), a);
@@ -89,6 +90,12 @@ absl::StatusOr<AppliedChange> FlagState::ApplyDelta(const v1::SdkDelta& delta) {
   for (const std::string& key : delta.removed_flags()) {
     if (flags_.erase(key) > 0) touched[key] = true;
   }
+  if (delta.has_freeze_schedule() &&
+      !MessageDifferencer::Equals(delta.freeze_schedule(), freeze_schedule_)) {
+    // New windows may change what frozen accounts get of any flag.
+    freeze_schedule_ = delta.freeze_schedule();
+    for (const auto& [key, flag] : flags_) touched[key] = true;
+  }
   for (auto& [key, changed] : touched) change.changed_flags.push_back(key);
 
   for (const v1::Segment& s : delta.put_segments()) segments_.insert_or_assign(s.key(), s);
@@ -125,6 +132,7 @@ std::shared_ptr<const eval::Snapshot> FlagState::Build() {
   eval::Snapshot::Builder builder;
   for (const auto& [key, flag] : flags_) builder.AddFlag(flag);
   for (const auto& [key, segment] : segments_) builder.AddSegment(segment);
+  builder.SetFreezeSchedule(freeze_schedule_);
   if (pending_all_ || built_ == nullptr) {
     for (const auto& [key, account] : pending_) {
       if (account) builder.AddAccount(*account);
@@ -162,6 +170,7 @@ v1::SdkSnapshot FlagState::ToProto() const {
   s.set_version(version_);
   for (const auto& [key, flag] : flags_) *s.add_flags() = *flag;
   for (const auto& [key, segment] : segments_) *s.add_segments() = segment;
+  *s.mutable_freeze_schedule() = freeze_schedule_;
   ForEachAccount([&](const v1::Account& a) { *s.add_accounts() = a; });
   return s;
 }
@@ -171,6 +180,7 @@ std::string FlagState::SerializeSnapshot() const {
   head.set_version(version_);
   for (const auto& [key, flag] : flags_) *head.add_flags() = *flag;
   for (const auto& [key, segment] : segments_) *head.add_segments() = segment;
+  *head.mutable_freeze_schedule() = freeze_schedule_;
   std::string out = head.SerializeAsString();
   // Each account as field 4 (SdkSnapshot.accounts), length-delimited: the
   // wire form ToProto().SerializeAsString() would produce.

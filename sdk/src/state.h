@@ -81,6 +81,8 @@ class FlagState {
 
   std::map<std::string, std::shared_ptr<const v1::Flag>> flags_;
   std::map<std::string, v1::Segment> segments_;
+  // The freeze windows of the coming weeks (replaced whole when they change).
+  v1::FreezeSchedule freeze_schedule_;
   // The last built snapshot: where the accounts live.
   std::shared_ptr<const eval::Snapshot> built_;
   // Account changes since `built_`: with `pending_all_`, the whole set (a

@@ -1,5 +1,6 @@
 #include "sdk/src/state.h"
 
+#include "core/common/time_util.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -185,6 +186,60 @@ TEST(FlagState, AccountChangesAreCopiedFromThePreviousBuildAndSerializedWhole) {
   EXPECT_EQ(parsed.accounts_size(), before);
   EXPECT_EQ(parsed.version(), 2);
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(parsed, expected));
+}
+
+}  // namespace
+}  // namespace rampart::sdk
+
+namespace rampart::sdk {
+namespace {
+
+// The freeze windows reach the engine the SDK evaluates with, survive the
+// cache file, and a new schedule in a delta counts as a change of every flag.
+TEST(FlagState, FreezeScheduleFreezesAccountsAndTravelsWithTheSnapshot) {
+  const absl::Time start = absl::FromUnixSeconds(1'800'000'000);
+  const absl::Time end = start + absl::Hours(30);
+  v1::SdkSnapshot snapshot = DemoSnapshot(3);
+  v1::SegmentFreezeWindows* list = snapshot.mutable_freeze_schedule()->add_segments();
+  list->set_segment("accounting");
+  v1::FreezeWindow* w = list->add_windows();
+  *w->mutable_start() = rampart::ToProto(start);
+  *w->mutable_end() = rampart::ToProto(end);
+  w->set_rule("the 28th");
+  // new-invoice-editor changed during the window: pinned off as it was.
+  for (v1::Flag& f : *snapshot.mutable_flags()) {
+    if (f.key() != "new-invoice-editor") continue;
+    v1::FreezePin* pin = f.add_freeze_pins();
+    pin->set_segment("accounting");
+    *pin->mutable_window_start() = rampart::ToProto(start);
+    *pin->mutable_window_end() = rampart::ToProto(end);
+    *pin->mutable_flag() = BoolFlag("new-invoice-editor", false);
+  }
+  FlagState state;
+  state.ApplySnapshot(snapshot);
+  const auto eval_at = [&](FlagState& s, absl::Time at) {
+    return eval::Evaluate(*s.Build(), "new-invoice-editor", Account("acme-accounting"), at);
+  };
+  eval::Evaluation e = eval_at(state, start + absl::Hours(1));
+  EXPECT_EQ(e.reason, v1::REASON_FROZEN);
+  EXPECT_FALSE(e.value->bool_value());
+  EXPECT_TRUE(eval_at(state, end).value->bool_value());
+
+  // Through the cache file's bytes and back: still frozen.
+  v1::SdkSnapshot cached;
+  ASSERT_TRUE(cached.ParseFromString(state.SerializeSnapshot()));
+  EXPECT_EQ(cached.freeze_schedule().segments_size(), 1);
+  FlagState restarted;
+  restarted.ApplySnapshot(cached);
+  EXPECT_EQ(eval_at(restarted, start + absl::Hours(1)).reason, v1::REASON_FROZEN);
+
+  // The windows withdrawn: every flag may have changed for someone.
+  v1::WatchResponse delta = DeltaMessage(3, 4, {});
+  *delta.mutable_delta()->mutable_freeze_schedule()->mutable_horizon() = rampart::ToProto(end);
+  absl::StatusOr<AppliedChange> d = state.Apply(delta);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->changed_flags.size(), static_cast<size_t>(snapshot.flags_size()));
+  EXPECT_TRUE(eval_at(state, start + absl::Hours(1)).value->bool_value());
 }
 
 }  // namespace

@@ -55,15 +55,17 @@ absl::Status PrepareFlag(const storage::Store& store, const Transaction& tx,
   return absl::OkStatus();
 }
 
-// Flag.ramp belongs to the ramp calls: a put keeps the stored one (the
-// caller's is ignored). When the flag has a ramp, its plan must still fit the
-// flag (its stage variants exist), and the serving view follows the flag's
-// salt.
-absl::Status KeepRampServing(const storage::Store& store, const v1::Flag* current,
-                             v1::Flag& flag) {
+// Flag.ramp belongs to the ramp calls and Flag.freeze_pins to the freezes: a
+// put keeps the stored ones (the caller's are ignored). When the flag has a
+// ramp, its plan must still fit the flag (its stage variants exist), and the
+// serving view follows the flag's salt.
+absl::Status KeepServerOwnedFields(const storage::Store& store, const v1::Flag* current,
+                                   v1::Flag& flag) {
   flag.clear_ramp();
+  flag.clear_freeze_pins();
   if (current == nullptr) return absl::OkStatus();
   *flag.mutable_ramp() = current->ramp();
+  *flag.mutable_freeze_pins() = current->freeze_pins();
   ASSIGN_OR_RETURN(auto ramp, LoadObject<v1::Ramp>(store, flag.key()));
   if (!ramp) return absl::OkStatus();
   v1::RampPlan plan = ramp->plan();
@@ -112,7 +114,7 @@ absl::StatusOr<v1::Flag> Registry::PutFlag(const v1::PutFlagRequest& req) {
   RETURN_IF_ERROR(PrepareFlag(store_, tx, flag));
   ASSIGN_OR_RETURN(auto current, LoadObject<v1::Flag>(store_, flag.key()));
   RETURN_IF_ERROR(tx.CheckRevision(current, flag.key(), Expect::kCreateOrReplace));
-  RETURN_IF_ERROR(KeepRampServing(store_, current ? &*current : nullptr, flag));
+  RETURN_IF_ERROR(KeepServerOwnedFields(store_, current ? &*current : nullptr, flag));
   tx.Put(current ? &*current : nullptr, flag);
   RETURN_IF_ERROR(tx.Commit().status());
   return flag;
