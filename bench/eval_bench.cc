@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -20,6 +21,7 @@
 #include "bench/batch_timer.h"
 #include "bench/scale_data.h"
 #include "benchmark/benchmark.h"
+#include "core/common/time_util.h"
 #include "core/eval/engine.h"
 #include "rampart/v1/sdk.pb.h"
 
@@ -166,6 +168,80 @@ void BM_EvaluateBool_RampedFlag(benchmark::State& state) {
   benchmark::DoNotOptimize(on);
 }
 BENCHMARK(BM_EvaluateBool_RampedFlag)->Threads(1)->UseRealTime();
+
+// Freezes active (issue 5): the same snapshot with a year of freeze windows
+// for every one of the 50 segments (the 3rd, 5th and the 25th or 28th of each
+// month, in Europe/Moscow, the accounts' zone), evaluated at an instant
+// inside the windows of `open` segments (the argument: 1 or 10), where the
+// flag has a pin (it changed during the window). Compare with
+// BM_EvaluateBool_OneFlag: the goal is at most 1.5 times its cost.
+const absl::Time kFrozenAt = absl::FromUnixSeconds(1798437600);  // 2026-12-28 06:00 UTC
+
+std::shared_ptr<const eval::Snapshot> BuildFrozen(int open) {
+  return [open] {
+    v1::SdkSnapshot data;
+    data.ParseFromString(SnapshotBytes());
+    eval::Snapshot::Builder b;
+    for (const auto& seg : data.segments()) b.AddSegment(seg);
+    absl::TimeZone moscow;
+    absl::LoadTimeZone("Europe/Moscow", &moscow);
+    v1::FreezeSchedule schedule;
+    v1::Flag flag = bench::BoolFlag("flag-4242");
+    for (const auto& f : data.flags()) {
+      if (f.key() == "flag-4242") flag = f;
+    }
+    const v1::Flag before = flag;
+    for (int s = 0; s < bench::kScaleSegments; ++s) {
+      v1::SegmentFreezeWindows* list = schedule.add_segments();
+      list->set_segment(absl::StrCat("segment-", s));
+      list->set_time_zone("Europe/Moscow");
+      // The first `open` segments freeze on the 28th; the others on the 25th.
+      const int deadline = s < open ? 28 : 25;
+      for (int month = 1; month <= 12; ++month) {
+        for (int day : {3, 5, deadline}) {
+          const absl::Time start = absl::FromCivil(absl::CivilDay(2026, month, day), moscow);
+          v1::FreezeWindow* w = list->add_windows();
+          *w->mutable_start() = rampart::ToProto(start);
+          *w->mutable_end() = rampart::ToProto(start + absl::Hours(24));
+          w->set_rule("deadline");
+          if (s < open && month == 12 && day == 28) {
+            v1::FreezePin* pin = flag.add_freeze_pins();
+            pin->set_segment(list->segment());
+            pin->set_time_zone("Europe/Moscow");
+            *pin->mutable_window_start() = w->start();
+            *pin->mutable_window_end() = w->end();
+            *pin->mutable_flag() = before;
+          }
+        }
+      }
+    }
+    for (auto& f : *data.mutable_flags()) {
+      if (f.key() == "flag-4242") f = flag;
+      b.AddFlag(f);
+    }
+    b.SetFreezeSchedule(std::move(schedule));
+    b.ShareAccountsWith(*Shared());
+    return std::move(b).Build();
+  }();
+}
+
+void BM_EvaluateBool_FreezesActive(benchmark::State& state) {
+  static auto* snapshots = new std::map<int, std::shared_ptr<const eval::Snapshot>>();
+  auto& built = (*snapshots)[static_cast<int>(state.range(0))];
+  if (built == nullptr) built = BuildFrozen(static_cast<int>(state.range(0)));
+  const eval::Snapshot& snapshot = *built;
+  std::vector<std::string> accounts;
+  for (int i = 0; i < 1024; ++i) accounts.push_back(absl::StrCat("acct-", (i * 97) % kAccounts));
+  int64_t frozen = 0;
+  bench::BatchTimer timer;
+  timer.Run(state, static_cast<size_t>(state.thread_index()) * 7, [&](size_t i) {
+    eval::Context ctx{accounts[i & 1023], "", nullptr};
+    eval::Evaluation e = eval::Evaluate(snapshot, "flag-4242", ctx, kFrozenAt);
+    frozen += e.reason == v1::REASON_FROZEN;
+  });
+  benchmark::DoNotOptimize(frozen);
+}
+BENCHMARK(BM_EvaluateBool_FreezesActive)->Arg(1)->Arg(10)->Threads(1)->UseRealTime();
 
 }  // namespace
 }  // namespace rampart

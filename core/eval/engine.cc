@@ -1,6 +1,7 @@
 #include "core/eval/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <deque>
 #include <functional>
@@ -393,17 +394,20 @@ struct CompiledFlag;
 // The flag as it was when a freeze window opened (Flag.freeze_pins).
 struct CompiledPin {
   const v1::FreezePin* source;
-  absl::Time window_start;
+  // The window it belongs to (CompiledFreezes::IdOf); null when the
+  // snapshot's schedule has no such window (the pin never applies).
+  const void* window_id;
   // Null when the flag did not exist then (`absent`).
   std::unique_ptr<const CompiledFlag> flag;
 };
 
 struct CompiledFlag {
-  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts)
-      : CompiledFlag(f, segment_index, accounts, IndexVariants(f)) {}
+  CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts,
+               const CompiledFreezes* freezes = nullptr)
+      : CompiledFlag(f, segment_index, accounts, IndexVariants(f), freezes) {}
 
   CompiledFlag(const v1::Flag& f, const SegmentIndex& segment_index, const AccountTable& accounts,
-               const VariantIndex& variants)
+               const VariantIndex& variants, const CompiledFreezes* freezes)
       : flag(&f), rollout(f, variants) {
     // Compiled only when started: a draft ramp serves nothing, and a flag
     // without a started ramp pays one null test on the evaluation path.
@@ -420,10 +424,11 @@ struct CompiledFlag {
     }
     rules.reserve(f.rules_size());
     for (const v1::Rule& r : f.rules()) rules.emplace_back(r, variants, segment_index, accounts);
+    if (freezes == nullptr) return;  // pins apply only within windows
     pins.reserve(f.freeze_pins_size());
     for (const v1::FreezePin& p : f.freeze_pins()) {
       pins.push_back(CompiledPin{
-          &p, FromProto(p.window_start()),
+          &p, freezes->IdOf(p.segment(), p.time_zone(), FromProto(p.window_start())),
           p.absent() ? nullptr
                      : std::make_unique<const CompiledFlag>(p.flag(), segment_index, accounts)});
     }
@@ -433,10 +438,7 @@ struct CompiledFlag {
   // since that window opened.
   const CompiledPin* PinFor(const ActiveFreeze& freeze) const {
     for (const CompiledPin& pin : pins) {
-      if (pin.window_start == freeze.start && pin.source->segment() == freeze.list->segment() &&
-          pin.source->time_zone() == freeze.list->time_zone()) {
-        return &pin;
-      }
+      if (pin.window_id == freeze.id) return &pin;
     }
     return nullptr;
   }
@@ -561,6 +563,11 @@ struct Frame {
   const AccountTable& accounts;
   const SegmentIndex& segments;
   const CompiledFreezes* freezes;  // null: no windows
+  // Which registry account is in which of the schedule's segments, learnt as
+  // evaluations ask: accounts.size() x freezes->segment_count() cells, 0
+  // unknown, 1 in, 2 out. The snapshot is immutable, so an answer never
+  // changes; racing threads compute the same one. Null without freezes.
+  std::atomic<uint8_t>* membership;
 };
 
 // The flag's answer for `context`, frozen where a freeze window holds the
@@ -575,14 +582,28 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
   const CompactAccount* account = frame.accounts.Find(context.account_key);
   Subject subject;
   bool have_subject = false;
-  const auto in_segment = [&](absl::string_view key) {
-    auto it = frame.segments.find(key);
-    if (it == frame.segments.end()) return false;
-    if (!have_subject) {
-      subject = SubjectFor(frame.accounts, context);
-      have_subject = true;
+  // Context attributes can change membership: only registry accounts
+  // evaluated without any are remembered.
+  std::atomic<uint8_t>* memo =
+      account != nullptr && (context.attributes == nullptr || context.attributes->empty())
+          ? frame.membership + frame.accounts.IndexOf(account) * frame.freezes->segment_count()
+          : nullptr;
+  const auto in_segment = [&](absl::string_view key, int column) {
+    if (memo != nullptr) {
+      const uint8_t known = memo[column].load(std::memory_order_relaxed);
+      if (known != 0) return known == 1;
     }
-    return it->second->Contains(subject);
+    auto it = frame.segments.find(key);
+    bool in = false;
+    if (it != frame.segments.end()) {
+      if (!have_subject) {
+        subject = SubjectFor(frame.accounts, context);
+        have_subject = true;
+      }
+      in = it->second->Contains(subject);
+    }
+    if (memo != nullptr) memo[column].store(in ? 1 : 2, std::memory_order_relaxed);
+    return in;
   };
   const auto segment_zone = [&](absl::string_view key) -> absl::string_view {
     auto it = frame.segments.find(key);
@@ -627,17 +648,24 @@ struct Snapshot::Impl {
                                          &compiled_segment_store.emplace_back(*segment, *accounts));
     }
 
+    // Before the flags: their pins are matched to the windows.
+    auto compiled_freezes = std::make_unique<const CompiledFreezes>(freeze_schedule);
+    if (!compiled_freezes->empty()) {
+      freezes = std::move(compiled_freezes);
+      // Value-initialized: every cell 0, unknown.
+      freeze_membership = std::make_unique<std::atomic<uint8_t>[]>(
+          std::max<size_t>(1, accounts->size() * freezes->segment_count()));
+    }
+
     absl::flat_hash_map<absl::string_view, const v1::Flag*> latest;
     for (const auto& f : flag_store) latest.insert_or_assign(f->key(), f.get());
     flag_list.reserve(latest.size());
     for (const auto& [key, flag] : latest) {
-      flags.try_emplace(key, *flag, compiled_segments, *accounts);
+      flags.try_emplace(key, *flag, compiled_segments, *accounts, freezes.get());
       flag_list.push_back(flag);
     }
     std::sort(flag_list.begin(), flag_list.end(),
               [](const v1::Flag* a, const v1::Flag* b) { return a->key() < b->key(); });
-    auto compiled_freezes = std::make_unique<const CompiledFreezes>(freeze_schedule);
-    if (!compiled_freezes->empty()) freezes = std::move(compiled_freezes);
   }
 
   // Deques keep every address stable while objects are added; the indexes
@@ -654,7 +682,11 @@ struct Snapshot::Impl {
   // Null when the schedule has no window.
   std::unique_ptr<const CompiledFreezes> freezes;
 
-  Frame frame() const { return Frame{*accounts, compiled_segments, freezes.get()}; }
+  Frame frame() const {
+    return Frame{*accounts, compiled_segments, freezes.get(), freeze_membership.get()};
+  }
+  // See Frame::membership.
+  std::unique_ptr<std::atomic<uint8_t>[]> freeze_membership;
 
   absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
   absl::flat_hash_map<absl::string_view, const v1::Segment*> segments;

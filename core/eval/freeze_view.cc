@@ -7,63 +7,77 @@
 namespace rampart::eval {
 
 CompiledFreezes::CompiledFreezes(const v1::FreezeSchedule& schedule) {
-  for (const v1::SegmentFreezeWindows& source : schedule.segments()) {
-    List list;
-    list.source = &source;
-    std::vector<const v1::FreezeWindow*> windows;
-    for (const v1::FreezeWindow& w : source.windows()) windows.push_back(&w);
-    // The server sends them sorted; sort anyway, so a lookup never misses.
-    std::sort(windows.begin(), windows.end(), [](const auto* a, const auto* b) {
-      return FromProto(a->start()) < FromProto(b->start());
-    });
-    list.windows = windows;
-    for (const v1::FreezeWindow* w : windows) {
-      list.starts.push_back(FromProto(w->start()));
-      list.ends.push_back(FromProto(w->end()));
-      list.accounts.emplace_back(w->accounts().begin(), w->accounts().end());
+  for (const v1::SegmentFreezeWindows& list : schedule.segments()) {
+    for (const v1::FreezeWindow& w : list.windows()) {
+      const absl::Time start = FromProto(w.start());
+      const absl::Time end = FromProto(w.end());
+      if (!(start < end)) continue;  // empty: never open
+      int column = -1;
+      if (!list.segment().empty()) {
+        column = columns_.try_emplace(list.segment(), static_cast<int>(columns_.size()))
+                     .first->second;
+      }
+      entries_.push_back(
+          Entry{&list, &w, column, start, end, {w.accounts().begin(), w.accounts().end()}});
     }
-    if (!list.starts.empty()) by_segment_[source.segment()].push_back(std::move(list));
   }
+  // Sweep the starts and ends in time order, recording after each boundary
+  // which windows are open until the next one.
+  for (const Entry& e : entries_) {
+    boundaries_.push_back(e.start);
+    boundaries_.push_back(e.end);
+  }
+  std::sort(boundaries_.begin(), boundaries_.end());
+  boundaries_.erase(std::unique(boundaries_.begin(), boundaries_.end()), boundaries_.end());
+  std::vector<uint32_t> by_start(entries_.size());
+  for (uint32_t i = 0; i < by_start.size(); ++i) by_start[i] = i;
+  std::sort(by_start.begin(), by_start.end(),
+            [&](uint32_t a, uint32_t b) { return entries_[a].start < entries_[b].start; });
+  std::vector<uint32_t> active;  // earliest start first
+  size_t next = 0;
+  open_begin_.reserve(boundaries_.size() + 1);
+  for (const absl::Time b : boundaries_) {
+    active.erase(std::remove_if(active.begin(), active.end(),
+                                [&](uint32_t i) { return entries_[i].end <= b; }),
+                 active.end());
+    while (next < by_start.size() && entries_[by_start[next]].start <= b) {
+      active.push_back(by_start[next++]);
+    }
+    open_begin_.push_back(static_cast<uint32_t>(open_.size()));
+    open_.insert(open_.end(), active.begin(), active.end());
+  }
+  open_begin_.push_back(static_cast<uint32_t>(open_.size()));
 }
 
-int CompiledFreezes::OpenWindow(const List& list, absl::string_view account_key, absl::Time at) {
-  // Windows of one list do not overlap: only the last one starting at or
-  // before `at` can hold it.
-  auto it = std::upper_bound(list.starts.begin(), list.starts.end(), at);
-  if (it == list.starts.begin()) return -1;
-  const int i = static_cast<int>(it - list.starts.begin()) - 1;
-  if (at >= list.ends[i]) return -1;
-  if (!list.accounts[i].empty() && !list.accounts[i].contains(account_key)) return -1;
-  return i;
+const void* CompiledFreezes::IdOf(absl::string_view segment, absl::string_view zone,
+                                  absl::Time start) const {
+  for (const Entry& e : entries_) {
+    if (e.start == start && e.list->segment() == segment && e.list->time_zone() == zone) return &e;
+  }
+  return nullptr;
 }
 
 std::optional<ActiveFreeze> CompiledFreezes::Find(absl::string_view account_key,
                                                   absl::string_view account_zone,
                                                   SegmentZone segment_zone, InSegment in_segment,
                                                   absl::Time at) const {
-  std::optional<ActiveFreeze> first;
-  for (const auto& [segment, lists] : by_segment_) {
+  auto it = std::upper_bound(boundaries_.begin(), boundaries_.end(), at);
+  if (it == boundaries_.begin()) return std::nullopt;
+  const size_t k = static_cast<size_t>(it - boundaries_.begin()) - 1;
+  // Earliest start first: the first window that holds the account decides.
+  for (uint32_t o = open_begin_[k]; o < open_begin_[k + 1]; ++o) {
+    const Entry& e = entries_[open_[o]];
+    const absl::string_view segment = e.list->segment();
     const absl::string_view zone =
         !account_zone.empty() ? account_zone
                               : (segment.empty() ? absl::string_view() : segment_zone(segment));
-    bool member_checked = false;
-    bool member = false;
-    for (const List& list : lists) {
-      if (list.source->time_zone() != zone) continue;
-      const int i = OpenWindow(list, account_key, at);
-      if (i < 0) continue;
-      if (first && first->start <= list.starts[i]) continue;
-      // Membership last: a window test is a binary search, a segment test
-      // reads the account's attributes.
-      if (!member_checked) {
-        member = segment.empty() || in_segment(segment);
-        member_checked = true;
-      }
-      if (!member) break;
-      first = ActiveFreeze{list.source, list.windows[i], list.starts[i], list.ends[i]};
-    }
+    if (e.list->time_zone() != zone) continue;
+    if (!e.accounts.empty() && !e.accounts.contains(account_key)) continue;
+    // Membership last: it reads the account's attributes.
+    if (!segment.empty() && !in_segment(segment, e.column)) continue;
+    return ActiveFreeze{e.list, e.window, &e, e.start, e.end};
   }
-  return first;
+  return std::nullopt;
 }
 
 }  // namespace rampart::eval

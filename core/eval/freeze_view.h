@@ -14,6 +14,7 @@
 #ifndef RAMPART_CORE_EVAL_FREEZE_VIEW_H_
 #define RAMPART_CORE_EVAL_FREEZE_VIEW_H_
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -30,6 +31,8 @@ namespace rampart::eval {
 struct ActiveFreeze {
   const v1::SegmentFreezeWindows* list = nullptr;  // its segment and zone
   const v1::FreezeWindow* window = nullptr;
+  // Identifies the window within the schedule (CompiledFreezes::IdOf).
+  const void* id = nullptr;
   absl::Time start;
   absl::Time end;
 };
@@ -39,13 +42,21 @@ class CompiledFreezes {
   // `schedule` must outlive this object.
   explicit CompiledFreezes(const v1::FreezeSchedule& schedule);
 
-  bool empty() const { return by_segment_.empty(); }
+  bool empty() const { return entries_.empty(); }
+  // How many distinct segments the schedule names (global lists aside).
+  int segment_count() const { return static_cast<int>(columns_.size()); }
 
   // Whether the account is in a segment (called only for segments with a
-  // window open at `at`).
-  using InSegment = absl::FunctionRef<bool(absl::string_view segment_key)>;
+  // window open at `at`). `column` numbers the schedule's segments from 0 to
+  // segment_count() - 1, for callers that remember answers.
+  using InSegment = absl::FunctionRef<bool(absl::string_view segment_key, int column)>;
   // A segment's own time zone (empty: none).
   using SegmentZone = absl::FunctionRef<absl::string_view(absl::string_view segment_key)>;
+
+  // The id an ActiveFreeze of the window of (segment, zone) starting at
+  // `start` would carry; null when the schedule has no such window. Lets a
+  // flag's pins be matched to windows once, when a snapshot is built.
+  const void* IdOf(absl::string_view segment, absl::string_view zone, absl::Time start) const;
 
   // The window that froze the account first among those open at `at`.
   std::optional<ActiveFreeze> Find(absl::string_view account_key, absl::string_view account_zone,
@@ -53,19 +64,27 @@ class CompiledFreezes {
                                    absl::Time at) const;
 
  private:
-  struct List {
-    const v1::SegmentFreezeWindows* source;
-    std::vector<const v1::FreezeWindow*> windows;  // sorted by start
-    std::vector<absl::Time> starts;
-    std::vector<absl::Time> ends;
-    // Parallel to starts: the accounts a window is limited to (empty: all).
-    std::vector<absl::flat_hash_set<absl::string_view>> accounts;
+  // One window of one list.
+  struct Entry {
+    const v1::SegmentFreezeWindows* list;
+    const v1::FreezeWindow* window;
+    int column;  // of the list's segment; -1 for a global list
+    absl::Time start;
+    absl::Time end;
+    // The accounts the window is limited to (empty: all).
+    absl::flat_hash_set<absl::string_view> accounts;
   };
-  // The window of `list` open at `at` for the account, or -1.
-  static int OpenWindow(const List& list, absl::string_view account_key, absl::Time at);
 
-  // Lists by segment key ("" for global lists).
-  absl::flat_hash_map<absl::string_view, std::vector<List>> by_segment_;
+  // Every window, and a timeline over them: between boundaries_[k] and
+  // boundaries_[k + 1] the windows open are open_[open_begin_[k] ..
+  // open_begin_[k + 1]), earliest start first. A lookup is one binary
+  // search plus the few windows open at that instant, however many lists
+  // and windows the schedule has.
+  std::vector<Entry> entries_;
+  absl::flat_hash_map<absl::string_view, int> columns_;
+  std::vector<absl::Time> boundaries_;
+  std::vector<uint32_t> open_begin_;  // boundaries_.size() entries
+  std::vector<uint32_t> open_;        // indexes into entries_
 };
 
 }  // namespace rampart::eval

@@ -177,6 +177,12 @@ class AccountTable {
     strings_.Seal();
   }
 
+  // The position of `c` (an account of this table) in [0, size()).
+  size_t IndexOf(const CompactAccount* c) const {
+    return static_cast<size_t>(c - accounts_.data());
+  }
+  size_t size() const { return accounts_.size(); }
+
   const CompactAccount* Find(absl::string_view key) const {
     auto it = index_.find(key);
     return it == index_.end() ? nullptr : &accounts_[it->second];
