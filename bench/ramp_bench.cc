@@ -26,6 +26,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/scale_data.h"
 #include "benchmark/benchmark.h"
 #include "core/common/clock.h"
 #include "core/ramp/cohort.h"
@@ -153,20 +154,7 @@ v1::RampPlan ScalePlan() {
   return plan;
 }
 
-v1::Flag ScaleFlag() {
-  v1::Flag f;
-  f.set_key(std::string(kSalt));
-  f.set_type(v1::FLAG_TYPE_BOOL);
-  for (auto [name, value] : {std::pair{"on", true}, std::pair{"off", false}}) {
-    v1::Variant* v = f.add_variants();
-    v->set_name(name);
-    v->mutable_value()->set_bool_value(value);
-  }
-  f.set_default_variant("off");
-  f.set_off_variant("off");
-  f.set_enabled(true);
-  return f;
-}
+v1::Flag ScaleFlag() { return bench::BoolFlag(std::string(kSalt)); }
 
 // The registry in memory, and the ramp at its 500 stage.
 struct PlannerWorld {

@@ -9,6 +9,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "sdk/src/watcher.h"
 
 namespace rampart::sdk {
 
@@ -112,15 +113,10 @@ void Calls::Start(Request request, CallCallback done, Method method) noexcept {
 }
 
 std::unique_ptr<v1::SdkService::Stub> Calls::NewStub() {
-  grpc::ChannelArguments args;
   // As the Watch stream's channel: gRPC's own reconnection backoff (up to
   // 120 s) would otherwise fail calls long after the server is back.
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.initial_backoff)));
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.initial_backoff)));
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
+  grpc::ChannelArguments args =
+      ReconnectBackoffArgs(options_.initial_backoff, options_.max_backoff);
   return v1::SdkService::NewStub(
       grpc::CreateCustomChannel(options_.server_address, grpc::InsecureChannelCredentials(), args));
 }

@@ -29,17 +29,19 @@ Watcher::~Watcher() {
 // The largest snapshot or delta the client accepts.
 constexpr int kMaxMessageBytes = 512 << 20;
 
-void Watcher::Run() {
+grpc::ChannelArguments ReconnectBackoffArgs(absl::Duration initial, absl::Duration max) {
   grpc::ChannelArguments args;
-  // gRPC's own reconnection backoff (1 s up to 120 s by default) would
-  // otherwise hold a channel in TRANSIENT_FAILURE long after the server is
-  // back; keep it within the client's bounds.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.initial_backoff)));
+              static_cast<int>(absl::ToInt64Milliseconds(initial)));
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.initial_backoff)));
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
-              static_cast<int>(absl::ToInt64Milliseconds(options_.max_backoff)));
+              static_cast<int>(absl::ToInt64Milliseconds(initial)));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(absl::ToInt64Milliseconds(max)));
+  return args;
+}
+
+void Watcher::Run() {
+  grpc::ChannelArguments args =
+      ReconnectBackoffArgs(options_.initial_backoff, options_.max_backoff);
   // Pings on an idle stream, so a hung server or a dead network is noticed.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
               static_cast<int>(absl::ToInt64Milliseconds(options_.keepalive_time)));

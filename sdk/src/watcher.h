@@ -20,9 +20,16 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "rampart/v1/sdk.grpc.pb.h"
 
 namespace rampart::sdk {
+
+// Channel arguments that keep gRPC's own reconnection backoff (1 s up to
+// 120 s by default) within the client's bounds, so a channel is not held in
+// TRANSIENT_FAILURE long after the server is back. The Watch stream's
+// channel and the calls' channel (calls.h) both start from these.
+grpc::ChannelArguments ReconnectBackoffArgs(absl::Duration initial, absl::Duration max);
 
 class Watcher {
  public:
