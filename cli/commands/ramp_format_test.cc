@@ -7,26 +7,21 @@
 #include "absl/status/status.h"
 #include "cli/commands/ramps.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_proto.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rampart::cli {
 namespace {
 
+using ::rampart::testing::ParseTextProto;
+
 using ::rampart::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-template <typename Message>
-Message Parse(const std::string& text) {
-  Message message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
-
-v1::RampStage Stage(const std::string& text) { return Parse<v1::RampStage>(text); }
+v1::RampStage Stage(const std::string& text) { return ParseTextProto<v1::RampStage>(text); }
 
 TEST(FormatStageSize, CountPercentAllOrDash) {
   EXPECT_EQ(FormatStageSize(Stage("count: 500")), "500");
@@ -41,24 +36,24 @@ TEST(FormatStageSize, CountPercentAllOrDash) {
 TEST(FormatAdvance, ManualAtAfterAndTheFinalStage) {
   EXPECT_EQ(FormatAdvance(v1::StageAdvance(), /*final=*/false), "manual");
   EXPECT_EQ(FormatAdvance(v1::StageAdvance(), /*final=*/true), "-");
-  EXPECT_EQ(FormatAdvance(Parse<v1::StageAdvance>("at { seconds: 1796115600 }"), false),
+  EXPECT_EQ(FormatAdvance(ParseTextProto<v1::StageAdvance>("at { seconds: 1796115600 }"), false),
             "at 2026-12-01T09:00:00Z");
-  EXPECT_EQ(FormatAdvance(Parse<v1::StageAdvance>("after { seconds: 172800 }"), false),
+  EXPECT_EQ(FormatAdvance(ParseTextProto<v1::StageAdvance>("after { seconds: 172800 }"), false),
             "after 48h");
-  EXPECT_EQ(FormatAdvance(Parse<v1::StageAdvance>("after { seconds: 5400 }"), false),
+  EXPECT_EQ(FormatAdvance(ParseTextProto<v1::StageAdvance>("after { seconds: 5400 }"), false),
             "after 1h30m");
   // A final stage that (wrongly) says when to advance shows it.
-  EXPECT_EQ(FormatAdvance(Parse<v1::StageAdvance>("after { seconds: 90 }"), true), "after 1m30s");
+  EXPECT_EQ(FormatAdvance(ParseTextProto<v1::StageAdvance>("after { seconds: 90 }"), true), "after 1m30s");
 }
 
 TEST(FormatAudience, SegmentsBetaAndExclusions) {
   EXPECT_EQ(FormatAudience(v1::RampAudience()), "everyone");
-  EXPECT_EQ(FormatAudience(Parse<v1::RampAudience>("segments: ['internal', 'qa']")),
+  EXPECT_EQ(FormatAudience(ParseTextProto<v1::RampAudience>("segments: ['internal', 'qa']")),
             "in internal or qa");
-  EXPECT_EQ(FormatAudience(Parse<v1::RampAudience>(
+  EXPECT_EQ(FormatAudience(ParseTextProto<v1::RampAudience>(
                 "segments: 'closed-beta' beta_enrolled: true excluded_segments: 'top-ltv'")),
             "in closed-beta, beta-enrolled only, not in top-ltv");
-  EXPECT_EQ(FormatAudience(Parse<v1::RampAudience>("excluded_segments: ['a', 'b']")),
+  EXPECT_EQ(FormatAudience(ParseTextProto<v1::RampAudience>("excluded_segments: ['a', 'b']")),
             "everyone, not in a or b");
 }
 
@@ -77,7 +72,7 @@ TEST(FormatProblemGate, UnsetZeroAndMany) {
 
 TEST(StageLabel, NamedUnnamedAndOutOfRange) {
   const auto plan =
-      Parse<v1::RampPlan>("stages { name: 'internal' all: true } stages { count: 20 }");
+      ParseTextProto<v1::RampPlan>("stages { name: 'internal' all: true } stages { count: 20 }");
   EXPECT_EQ(StageLabel(plan, 1), "stage 1 (\"internal\")");
   EXPECT_EQ(StageLabel(plan, 2), "stage 2");
   EXPECT_EQ(StageLabel(plan, 3), "stage 3");
@@ -93,17 +88,17 @@ TEST(RampStatusLabel, LowerCaseWords) {
 
 TEST(FormatRampServing, TheLatestStageAndTheBeta) {
   EXPECT_EQ(FormatRampServing(v1::RampServing()), "-");
-  EXPECT_EQ(FormatRampServing(Parse<v1::RampServing>("beta_enrolled: 'acme'")),
+  EXPECT_EQ(FormatRampServing(ParseTextProto<v1::RampServing>("beta_enrolled: 'acme'")),
             "not started, 1 account beta-enrolled");
-  EXPECT_EQ(FormatRampServing(Parse<v1::RampServing>("active: true")), "started, serving nobody");
-  EXPECT_EQ(FormatRampServing(Parse<v1::RampServing>(
+  EXPECT_EQ(FormatRampServing(ParseTextProto<v1::RampServing>("active: true")), "started, serving nobody");
+  EXPECT_EQ(FormatRampServing(ParseTextProto<v1::RampServing>(
                 "active: true stages { stage: 1 name: 'internal' } stages { stage: 3 name: '20' } "
                 "beta_enrolled: ['acme', 'kino']")),
             "stage 3 (\"20\") serving, 2 accounts beta-enrolled");
 }
 
 TEST(FormatPreviewSummary, CountsAndShortfall) {
-  auto preview = Parse<v1::RampPreview>(
+  auto preview = ParseTextProto<v1::RampPreview>(
       "stage: 3 stage_name: '100' added_count: 80 dropped_count: 1 served_before: 20 "
       "served_after: 100");
   EXPECT_EQ(FormatPreviewSummary(preview),
@@ -116,7 +111,7 @@ TEST(FormatPreviewSummary, CountsAndShortfall) {
 }
 
 TEST(PrintStageTable, OneRowAStage) {
-  const auto plan = Parse<v1::RampPlan>(R"pb(
+  const auto plan = ParseTextProto<v1::RampPlan>(R"pb(
     stages {
       name: "internal"
       audience { segments: "internal" }

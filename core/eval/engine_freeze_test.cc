@@ -10,18 +10,13 @@
 #include "absl/time/time.h"
 #include "core/common/time_util.h"
 #include "core/eval/engine.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_proto.h"
 
 namespace rampart::eval {
 namespace {
 
-template <typename T>
-T ParseText(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
+using ::rampart::testing::ParseTextProto;
 
 absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
   return absl::FromCivil(absl::CivilMinute(y, mo, d, h, mi), absl::UTCTimeZone());
@@ -29,7 +24,7 @@ absl::Time Utc(int y, int mo, int d, int h, int mi = 0) {
 
 // "editor", a bool flag; `default_variant` is "on" or "off".
 v1::Flag Editor(const std::string& default_variant) {
-  v1::Flag flag = ParseText<v1::Flag>(R"pb(
+  v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
     key: "editor"
     type: FLAG_TYPE_BOOL
     variants {
@@ -83,7 +78,7 @@ class FreezeTest : public ::testing::Test {
   void Build(std::vector<v1::Flag> flags) {
     Snapshot::Builder builder;
     for (v1::Flag& f : flags) builder.AddFlag(std::move(f));
-    builder.AddSegment(ParseText<v1::Segment>(R"pb(
+    builder.AddSegment(ParseTextProto<v1::Segment>(R"pb(
       key: "accounting"
       time_zone: "Europe/Moscow"
       conditions { attribute: "industry" op: OPERATOR_EQUALS values: "accounting" }
@@ -101,7 +96,7 @@ class FreezeTest : public ::testing::Test {
                     key: "industry"
                     value { string_value: "cinema" }
                   })pb"}) {
-      builder.AddAccount(ParseText<v1::Account>(text));
+      builder.AddAccount(ParseTextProto<v1::Account>(text));
     }
     builder.SetFreezeSchedule(schedule_);
     snapshot_ = std::move(builder).Build();

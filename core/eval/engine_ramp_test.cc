@@ -10,18 +10,13 @@
 #include "absl/time/time.h"
 #include "core/eval/bucketing.h"
 #include "core/eval/engine.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_proto.h"
 
 namespace rampart::eval {
 namespace {
 
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
+using ::rampart::testing::ParseTextProto;
 
 // The instant does not matter to ramps; any fixed one will do.
 const absl::Time kAt = absl::FromUnixSeconds(1795430400);
@@ -29,7 +24,7 @@ const absl::Time kAt = absl::FromUnixSeconds(1795430400);
 // A string flag "layout": variants "classic" (default and off), "preview"
 // and "new", enabled, with `ramp` (a RampServing in text format).
 v1::Flag Layout(const std::string& ramp) {
-  v1::Flag flag = Parse<v1::Flag>(R"pb(
+  v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
     key: "layout"
     type: FLAG_TYPE_STRING
     variants {
@@ -48,7 +43,7 @@ v1::Flag Layout(const std::string& ramp) {
     off_variant: "classic"
     enabled: true
   )pb");
-  *flag.mutable_ramp() = Parse<v1::RampServing>(ramp);
+  *flag.mutable_ramp() = ParseTextProto<v1::RampServing>(ramp);
   return flag;
 }
 
@@ -61,16 +56,16 @@ class RampTest : public ::testing::Test {
     Snapshot::Builder builder;
     for (v1::Flag& f : flags) builder.AddFlag(std::move(f));
     builder.AddSegment(
-        Parse<v1::Segment>(R"pb(key: "pilot" included: "acme" included: "initech")pb"));
-    builder.AddSegment(Parse<v1::Segment>(R"pb(
+        ParseTextProto<v1::Segment>(R"pb(key: "pilot" included: "acme" included: "initech")pb"));
+    builder.AddSegment(ParseTextProto<v1::Segment>(R"pb(
       key: "top-ltv"
       conditions { attribute: "ltv" op: OPERATOR_GREATER_OR_EQUAL values: "1000000" }
     )pb"));
-    builder.AddSegment(Parse<v1::Segment>(R"pb(
+    builder.AddSegment(ParseTextProto<v1::Segment>(R"pb(
       key: "free"
       conditions { attribute: "plan" op: OPERATOR_EQUALS values: "free" }
     )pb"));
-    builder.AddAccount(Parse<v1::Account>(R"pb(
+    builder.AddAccount(ParseTextProto<v1::Account>(R"pb(
       key: "acme"
       attributes {
         key: "plan"
@@ -81,7 +76,7 @@ class RampTest : public ::testing::Test {
         value { number_value: 1500000 }
       }
     )pb"));
-    builder.AddAccount(Parse<v1::Account>(R"pb(
+    builder.AddAccount(ParseTextProto<v1::Account>(R"pb(
       key: "globex"
       attributes {
         key: "plan"
@@ -92,7 +87,7 @@ class RampTest : public ::testing::Test {
         value { number_value: 500 }
       }
     )pb"));
-    builder.AddAccount(Parse<v1::Account>(R"pb(
+    builder.AddAccount(ParseTextProto<v1::Account>(R"pb(
       key: "initech"
       attributes {
         key: "plan"
@@ -351,7 +346,7 @@ TEST_F(RampTest, AStartedRampReplacesTheRolloutEvenWithNoStageLeft) {
   // A draft (not started) ramp serves nothing: the rollout decides.
   v1::Flag draft = rolled_back;
   draft.set_key("draft");
-  *draft.mutable_ramp() = Parse<v1::RampServing>(R"pb(
+  *draft.mutable_ramp() = ParseTextProto<v1::RampServing>(R"pb(
     salt: "draft"
     stages {
       stage: 1

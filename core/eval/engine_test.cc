@@ -12,13 +12,15 @@
 #include "core/common/time_util.h"
 #include "core/eval/bucketing.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_proto.h"
 
 // Counts heap allocations, so a test can pin "no allocation on the
 // evaluation path" (the SDK evaluates on its callers' hot paths).
 namespace {
+
+using ::rampart::testing::ParseTextProto;
 std::atomic<long> g_allocations{0};
 }  // namespace
 
@@ -41,13 +43,6 @@ namespace rampart::eval {
 namespace {
 
 using ::testing::ElementsAre;
-
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
 
 Context Ctx(absl::string_view account_key, const AttributeMap* extra = nullptr) {
   Context context;
@@ -73,7 +68,7 @@ absl::TimeZone Moscow() {
 absl::Time Noon() { return absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), Moscow()); }
 
 v1::Account Acme() {
-  return Parse<v1::Account>(R"pb(
+  return ParseTextProto<v1::Account>(R"pb(
     key: "acme"
     name: "ACME, Inc"
     time_zone: "Europe/Moscow"
@@ -105,7 +100,7 @@ v1::Account Acme() {
 }
 
 v1::Account Globex() {
-  return Parse<v1::Account>(R"pb(
+  return ParseTextProto<v1::Account>(R"pb(
     key: "globex"
     name: "Globex"
     attributes {
@@ -130,7 +125,7 @@ v1::Condition Cond(const std::string& attribute, v1::Operator op,
 
 // A bool flag with variants "on"/"off", default "off", enabled.
 v1::Flag BoolFlag(const std::string& key) {
-  v1::Flag flag = Parse<v1::Flag>(R"pb(
+  v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
     type: FLAG_TYPE_BOOL
     variants {
       name: "on"
@@ -393,7 +388,7 @@ TEST(ConditionHoldsTest, EmptyAccountFieldsAreAbsent) {
 // Segments
 
 v1::Segment TopLtv() {
-  return Parse<v1::Segment>(R"pb(
+  return ParseTextProto<v1::Segment>(R"pb(
     key: "top-ltv"
     included: "initech"
     excluded: "acme-staging"
@@ -449,7 +444,7 @@ TEST(SegmentContainsTest, ExcludedAccountsAreNotMembersWhateverTheConditions) {
 }
 
 TEST(SegmentContainsTest, WithoutConditionsOnlyIncludedAccountsAreMembers) {
-  const v1::Segment segment = Parse<v1::Segment>(R"pb(key: "pilot" included: "acme")pb");
+  const v1::Segment segment = ParseTextProto<v1::Segment>(R"pb(key: "pilot" included: "acme")pb");
   const v1::Account acme = Acme();
   const v1::Account globex = Globex();
   EXPECT_TRUE(SegmentContains(segment, "acme", &acme, nullptr));
@@ -641,11 +636,11 @@ class EvaluateTest : public ::testing::Test {
     Snapshot::Builder builder;
     for (v1::Flag& f : flags) builder.AddFlag(std::move(f));
     builder.AddSegment(
-        Parse<v1::Segment>(R"pb(key: "pilot" included: "initech" included: "acme")pb"));
+        ParseTextProto<v1::Segment>(R"pb(key: "pilot" included: "initech" included: "acme")pb"));
     builder.AddSegment(TopLtv());
     builder.AddAccount(Acme());
     builder.AddAccount(Globex());
-    builder.AddAccount(Parse<v1::Account>(R"pb(
+    builder.AddAccount(ParseTextProto<v1::Account>(R"pb(
       key: "initech"
       attributes {
         key: "plan"
@@ -901,7 +896,7 @@ TEST_F(EvaluateTest, EvaluateFlagRefusesAFlagFromElsewhere) {
 }
 
 TEST_F(EvaluateTest, ServesValuesOfEveryType) {
-  v1::Flag limits = Parse<v1::Flag>(R"pb(
+  v1::Flag limits = ParseTextProto<v1::Flag>(R"pb(
     key: "limits"
     type: FLAG_TYPE_JSON
     variants {
@@ -917,7 +912,7 @@ TEST_F(EvaluateTest, ServesValuesOfEveryType) {
     enabled: true
     rules { id: "big" segments: "top-ltv" variant: "large" }
   )pb");
-  v1::Flag theme = Parse<v1::Flag>(R"pb(
+  v1::Flag theme = ParseTextProto<v1::Flag>(R"pb(
     key: "theme"
     type: FLAG_TYPE_STRING
     variants {
@@ -957,7 +952,7 @@ TEST_F(EvaluateTest, DoesNotAllocate) {
   // rollout it replaces.
   v1::Flag ramped = BoolFlag("ramped");
   SetRollout(ramped, kWeightTotal);
-  *ramped.mutable_ramp() = Parse<v1::RampServing>(R"pb(
+  *ramped.mutable_ramp() = ParseTextProto<v1::RampServing>(R"pb(
     active: true
     salt: "ramped"
     protected_segments: "top-ltv"
@@ -1120,7 +1115,7 @@ TEST_F(EvaluateTest, ZeroWeightVariantIsNeverServed) {
 }
 
 TEST_F(EvaluateTest, ThreeWaySplitFollowsTheListedOrder) {
-  v1::Flag flag = Parse<v1::Flag>(R"pb(
+  v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
     key: "checkout-v2"
     type: FLAG_TYPE_STRING
     variants {

@@ -5,25 +5,20 @@
 #include "absl/time/time.h"
 #include "core/common/time_util.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/testing/text_proto.h"
 #include "tests/testing/status_matchers.h"
 
 namespace rampart::model {
 namespace {
+
+using ::rampart::testing::ParseTextProto;
 
 using ::rampart::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
-
-template <typename T>
-T Parse(const std::string& text) {
-  T message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message)) << text;
-  return message;
-}
 
 // The full message, so a test pins the field path and the problem together.
 ::testing::Matcher<absl::Status> IsInvalid(const std::string& message) {
@@ -40,7 +35,7 @@ bool AnySegment(absl::string_view) { return true; }
 // Accounts
 
 v1::Account GoodAccount() {
-  return Parse<v1::Account>(R"pb(
+  return ParseTextProto<v1::Account>(R"pb(
     key: "acme"
     name: "ACME, Inc"
     time_zone: "Europe/Moscow"
@@ -70,7 +65,7 @@ v1::Account GoodAccount() {
 TEST(ValidateAccountTest, AcceptsAWellFormedAccount) { EXPECT_OK(ValidateAccount(GoodAccount())); }
 
 TEST(ValidateAccountTest, AcceptsNoTimeZoneAndNoAttributes) {
-  EXPECT_OK(ValidateAccount(Parse<v1::Account>(R"pb(key: "a")pb")));
+  EXPECT_OK(ValidateAccount(ParseTextProto<v1::Account>(R"pb(key: "a")pb")));
 }
 
 TEST(ValidateAccountTest, RejectsMissingKey) {
@@ -231,7 +226,7 @@ TEST(ValidateConditionTest, RejectsBadAttributeName) {
 // Segments
 
 v1::Segment GoodSegment() {
-  return Parse<v1::Segment>(R"pb(
+  return ParseTextProto<v1::Segment>(R"pb(
     key: "top-ltv"
     name: "Top LTV"
     included: "acme"
@@ -247,15 +242,15 @@ v1::Segment GoodSegment() {
 TEST(ValidateSegmentTest, AcceptsAWellFormedSegment) { EXPECT_OK(ValidateSegment(GoodSegment())); }
 
 TEST(ValidateSegmentTest, AcceptsOnlyMembersAndOnlyConditions) {
-  EXPECT_OK(ValidateSegment(Parse<v1::Segment>(R"pb(key: "s" included: "a")pb")));
+  EXPECT_OK(ValidateSegment(ParseTextProto<v1::Segment>(R"pb(key: "s" included: "a")pb")));
   EXPECT_OK(ValidateSegment(
-      Parse<v1::Segment>(R"pb(key: "s"
+      ParseTextProto<v1::Segment>(R"pb(key: "s"
                               match: MATCH_ANY
                               conditions { attribute: "x" op: OPERATOR_EXISTS })pb")));
 }
 
 TEST(ValidateSegmentTest, RejectsBadKey) {
-  EXPECT_THAT(ValidateSegment(Parse<v1::Segment>(R"pb(key: "top ltv")pb")),
+  EXPECT_THAT(ValidateSegment(ParseTextProto<v1::Segment>(R"pb(key: "top ltv")pb")),
               IsInvalidWith("segment.key \"top ltv\""));
   EXPECT_THAT(ValidateSegment(v1::Segment()), IsInvalid("segment.key: required"));
 }
@@ -319,7 +314,7 @@ TEST(ValidateSegmentTest, RejectsUnknownTimeZone) {
 // Flags
 
 v1::Flag GoodFlag() {
-  v1::Flag flag = Parse<v1::Flag>(R"pb(
+  v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
     key: "checkout-v2"
     type: FLAG_TYPE_BOOL
     variants {
@@ -355,7 +350,7 @@ v1::Flag GoodFlag() {
 TEST(ValidateFlagTest, AcceptsAWellFormedFlag) { EXPECT_OK(ValidateFlag(GoodFlag(), AnySegment)); }
 
 TEST(ValidateFlagTest, AcceptsEveryTypeWithMatchingValues) {
-  EXPECT_OK(ValidateFlag(Parse<v1::Flag>(R"pb(
+  EXPECT_OK(ValidateFlag(ParseTextProto<v1::Flag>(R"pb(
                            key: "s"
                            type: FLAG_TYPE_STRING
                            variants {
@@ -366,7 +361,7 @@ TEST(ValidateFlagTest, AcceptsEveryTypeWithMatchingValues) {
                            off_variant: "a"
                          )pb"),
                          AnySegment));
-  EXPECT_OK(ValidateFlag(Parse<v1::Flag>(R"pb(
+  EXPECT_OK(ValidateFlag(ParseTextProto<v1::Flag>(R"pb(
                            key: "i"
                            type: FLAG_TYPE_INT
                            variants {
@@ -377,7 +372,7 @@ TEST(ValidateFlagTest, AcceptsEveryTypeWithMatchingValues) {
                            off_variant: "a"
                          )pb"),
                          AnySegment));
-  EXPECT_OK(ValidateFlag(Parse<v1::Flag>(R"pb(
+  EXPECT_OK(ValidateFlag(ParseTextProto<v1::Flag>(R"pb(
                            key: "d"
                            type: FLAG_TYPE_DOUBLE
                            variants {
@@ -390,7 +385,7 @@ TEST(ValidateFlagTest, AcceptsEveryTypeWithMatchingValues) {
                          AnySegment));
   for (const char* json :
        {R"({"limit": [1, 2], "mode": "fast"})", "[]", "42", "\"text\"", "true", "null"}) {
-    v1::Flag flag = Parse<v1::Flag>(R"pb(
+    v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
       key: "j"
       type: FLAG_TYPE_JSON
       variants { name: "a" }
@@ -467,7 +462,7 @@ TEST(ValidateFlagTest, RejectsInvalidJson) {
   // (protobuf's parser is lenient about some non-JSON, e.g. single quotes;
   // what it accepts, every SDK's protobuf JSON reader accepts too.)
   for (const char* json : {"", "{", "{\"a\": }", "[1, 2", "tru", "{\"a\": 1} x"}) {
-    v1::Flag flag = Parse<v1::Flag>(R"pb(
+    v1::Flag flag = ParseTextProto<v1::Flag>(R"pb(
       key: "limits"
       type: FLAG_TYPE_JSON
       variants {
@@ -606,7 +601,7 @@ TEST(ValidateFlagTest, ExpiresAtOnlyOnTemporaryFlags) {
 // GoodFlag() with a rollout of on 25 %, off 75 %.
 v1::Flag FlagWithRollout() {
   v1::Flag flag = GoodFlag();
-  *flag.mutable_rollout() = Parse<v1::Rollout>(R"pb(
+  *flag.mutable_rollout() = ParseTextProto<v1::Rollout>(R"pb(
     variants { variant: "on" weight: 25000 }
     variants { variant: "off" weight: 75000 }
     unit: ROLLOUT_UNIT_USER
