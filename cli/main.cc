@@ -79,6 +79,7 @@ int Main(int argc, char** argv) {
   AddSegmentCommands(app, session);
   AddFlagCommands(app, session);
   AddRampCommands(app, session);
+  AddCalendarCommands(app, session);
   AddAuditCommands(app, session);
   AddEvalCommand(app, session);
 

@@ -302,15 +302,20 @@ absl::StatusOr<google::protobuf::Timestamp> ParseTimeOption(absl::string_view op
   return rampart::ToProto(time);
 }
 
-absl::Status ReadJsonFile(absl::string_view option, const std::string& path,
-                          google::protobuf::Message* message) {
+absl::StatusOr<std::string> ReadTextFile(absl::string_view option, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   if (!in || !(text << in.rdbuf())) {
     return absl::InvalidArgumentError(
         absl::StrCat(option, " \"", path, "\": cannot read: ", std::strerror(errno)));
   }
-  const auto status = google::protobuf::util::JsonStringToMessage(text.str(), message);
+  return text.str();
+}
+
+absl::Status ReadJsonFile(absl::string_view option, const std::string& path,
+                          google::protobuf::Message* message) {
+  ASSIGN_OR_RETURN(const std::string text, ReadTextFile(option, path));
+  const auto status = google::protobuf::util::JsonStringToMessage(text, message);
   if (!status.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(option, " \"", path, "\": not a ", message->GetDescriptor()->full_name(),

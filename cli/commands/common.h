@@ -225,6 +225,9 @@ absl::Status ParseConditions(absl::string_view option, const std::vector<std::st
 absl::StatusOr<google::protobuf::Timestamp> ParseTimeOption(absl::string_view option,
                                                             absl::string_view text);
 
+// The whole file at `path` (a --file option or argument named `option`);
+// INVALID_ARGUMENT naming both when it cannot be read.
+absl::StatusOr<std::string> ReadTextFile(absl::string_view option, const std::string& path);
 // Reads a file holding `message` in protobuf's JSON mapping; unknown fields
 // are errors. The error names `option` and the path.
 absl::Status ReadJsonFile(absl::string_view option, const std::string& path,

@@ -25,6 +25,7 @@
 #include "core/common/clock.h"
 #include "rampart/v1/admin.pb.h"
 #include "rampart/v1/eval.pb.h"
+#include "rampart/v1/calendar.pb.h"
 #include "rampart/v1/model.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "server/storage/store.h"
@@ -110,6 +111,10 @@ class Registry {
   absl::StatusOr<v1::ListProblemsResponse> ListProblems(const v1::ListProblemsRequest& req) const;
   // The kill switch (Flag.enabled), with its own audit operation.
   absl::StatusOr<v1::Flag> KillFlag(const v1::KillFlagRequest& req);
+
+  // --- Working-day calendars (calendars.cc) ------------------------------
+  absl::StatusOr<v1::CalendarYearSummary> ImportCalendar(const v1::ImportCalendarRequest& req);
+  absl::StatusOr<v1::CalendarView> GetCalendar(const v1::GetCalendarRequest& req) const;
 
   // --- The ramp scheduler's view (server/scheduler) -----------------------
   // Makes every step due at `now`, oldest due first, each in its own

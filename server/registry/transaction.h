@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "rampart/v1/admin.pb.h"
 #include "rampart/v1/model.pb.h"
+#include "rampart/v1/calendar.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "server/registry/registry.h"
 #include "server/storage/store.h"
@@ -54,6 +55,13 @@ struct ObjectTraits<v1::RampTemplate> {
   static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_RAMP_TEMPLATE;
   static constexpr storage::Cf kCf = storage::Cf::kRampTemplates;
   static constexpr absl::string_view kNoun = "ramp template";
+};
+
+template <>
+struct ObjectTraits<v1::CalendarYear> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_CALENDAR_YEAR;
+  static constexpr storage::Cf kCf = storage::Cf::kCalendars;
+  static constexpr absl::string_view kNoun = "calendar year";
 };
 
 // `flag "x"`: how errors name an object.

@@ -231,6 +231,20 @@ class RampServiceImpl final : public v1::RampService::CallbackService {
   const RequestLog& log_;
 };
 
+class CalendarServiceImpl final : public v1::CalendarService::CallbackService {
+ public:
+  CalendarServiceImpl(Registry& registry, const RequestLog& log)
+      : registry_(registry), log_(log) {}
+
+  RAMPART_UNARY(CalendarService, ImportCalendar, ImportCalendarRequest, CalendarYearSummary,
+                ImportCalendar(r))
+  RAMPART_UNARY(CalendarService, GetCalendar, GetCalendarRequest, CalendarView, GetCalendar(r))
+
+ private:
+  Registry& registry_;
+  const RequestLog& log_;
+};
+
 #undef RAMPART_UNARY
 
 }  // namespace
@@ -244,6 +258,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Registry& registry,
   services.push_back(std::make_unique<AuditServiceImpl>(registry, log));
   services.push_back(std::make_unique<EvaluationServiceImpl>(registry, log));
   services.push_back(std::make_unique<RampServiceImpl>(registry, log));
+  services.push_back(std::make_unique<CalendarServiceImpl>(registry, log));
   return services;
 }
 

@@ -12,6 +12,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "rampart/v1/admin.grpc.pb.h"
+#include "rampart/v1/calendar.grpc.pb.h"
 #include "rampart/v1/eval.grpc.pb.h"
 #include "rampart/v1/ramp.grpc.pb.h"
 #include "server/registry/registry.h"

@@ -30,10 +30,12 @@ struct Migration {
 // 1 -> 2 added the ramps, ramp_templates and problems column families (issue
 // 4): nothing to rewrite, RocksDB creates them; the version keeps an older
 // rampartd from opening a data dir it does not understand.
+// 2 -> 3 added the calendars column family (issue 5), likewise.
 absl::Status NoRewrite(Store&, WriteBatch&) { return absl::OkStatus(); }
 constexpr Migration kMigrations[] = {
     {0, nullptr},
     {1, &NoRewrite},
+    {2, &NoRewrite},
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 //   ramps        flag key     -> rampart.v1.Ramp
 //   ramp_templates template key -> rampart.v1.RampTemplate
 //   problems     ProblemKey (encoding.h) -> rampart.v1.ProblemReport
+//   calendars    "<country>-<year>" -> rampart.v1.CalendarYear
 //
 // Thread-safety: all methods may be called concurrently (RocksDB is).
 #ifndef RAMPART_SERVER_STORAGE_STORE_H_
@@ -49,6 +50,7 @@ enum class Cf : int {
   kRamps = 6,
   kRampTemplates = 7,
   kProblems = 8,
+  kCalendars = 9,
 };
 
 struct ColumnFamilySpec {
@@ -59,11 +61,11 @@ inline constexpr ColumnFamilySpec kColumnFamilies[] = {
     {Cf::kMeta, "meta"},         {Cf::kAccounts, "accounts"}, {Cf::kSegments, "segments"},
     {Cf::kFlags, "flags"},       {Cf::kAudit, "audit"},       {Cf::kAuditIndex, "audit_index"},
     {Cf::kRamps, "ramps"},       {Cf::kRampTemplates, "ramp_templates"},
-    {Cf::kProblems, "problems"},
+    {Cf::kProblems, "problems"}, {Cf::kCalendars, "calendars"},
 };
 
 // The schema this binary writes. Bump it with a migration in store.cc.
-inline constexpr uint32_t kSchemaVersion = 2;
+inline constexpr uint32_t kSchemaVersion = 3;
 
 struct StoreOptions {
   std::string path;
