@@ -365,15 +365,10 @@ struct CompiledFlagRamp {
     }
     // Only the segments a stage can ask about, so a lookup hashes into a
     // small table. A segment the snapshot lacks is left out: not a member.
-    const auto add = [&](const std::string& key) {
+    for (const std::string& key : SegmentsNamedBy(serving)) {
       auto it = segment_index.find(key);
       if (it != segment_index.end()) segments.try_emplace(it->first, it->second);
-    };
-    for (const v1::ServingStage& s : serving.stages()) {
-      for (const std::string& key : s.audience().segments()) add(key);
-      for (const std::string& key : s.audience().excluded_segments()) add(key);
     }
-    for (const std::string& key : serving.protected_segments()) add(key);
   }
 
   bool InSegment(absl::string_view key, const Subject& subject) const {

@@ -44,6 +44,15 @@ void ApplyChangedFields(const v1::Flag& before, const v1::Flag& after, v1::Flag&
   v1::Flag::GetReflection()->SwapFields(&pinned, &source, changed);
 }
 
+// Drops the pins whose window ended at or before `now`.
+void EraseClosed(google::protobuf::RepeatedPtrField<v1::FreezePin>& pins, absl::Time now) {
+  pins.erase(std::remove_if(pins.begin(), pins.end(),
+                            [&](const v1::FreezePin& p) {
+                              return FromProto(p.window_end()) <= now;
+                            }),
+             pins.end());
+}
+
 }  // namespace
 
 void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedule& schedule,
@@ -51,11 +60,7 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
   google::protobuf::RepeatedPtrField<v1::FreezePin> pins;
   if (before != nullptr) pins = before->freeze_pins();
   // Closed windows: their accounts have the flag's current state again.
-  pins.erase(std::remove_if(pins.begin(), pins.end(),
-                            [&](const v1::FreezePin& p) {
-                              return FromProto(p.window_end()) <= now;
-                            }),
-             pins.end());
+  EraseClosed(pins, now);
   const bool existed = before != nullptr && !before->archived();
   for (const v1::SegmentFreezeWindows& list : schedule.segments()) {
     for (const v1::FreezeWindow& w : list.windows()) {
@@ -89,14 +94,9 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
 }
 
 bool DropClosedPins(v1::Flag& flag, absl::Time now) {
-  auto* pins = flag.mutable_freeze_pins();
-  const int before = pins->size();
-  pins->erase(std::remove_if(pins->begin(), pins->end(),
-                             [&](const v1::FreezePin& p) {
-                               return FromProto(p.window_end()) <= now;
-                             }),
-              pins->end());
-  return pins->size() != before;
+  const int before = flag.freeze_pins_size();
+  EraseClosed(*flag.mutable_freeze_pins(), now);
+  return flag.freeze_pins_size() != before;
 }
 
 }  // namespace rampart::eval

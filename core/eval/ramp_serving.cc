@@ -4,6 +4,17 @@
 
 namespace rampart::eval {
 
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::RampServing& serving) {
+  absl::flat_hash_set<std::string> keys(serving.protected_segments().begin(),
+                                        serving.protected_segments().end());
+  for (const v1::ServingStage& stage : serving.stages()) {
+    keys.insert(stage.audience().segments().begin(), stage.audience().segments().end());
+    keys.insert(stage.audience().excluded_segments().begin(),
+                stage.audience().excluded_segments().end());
+  }
+  return keys;
+}
+
 CompiledRamp::CompiledRamp(const v1::RampServing& serving)
     : serving_(&serving), active_(serving.active()), salt_(serving.salt()) {
   stages_.reserve(serving.stages_size());

@@ -20,6 +20,7 @@
 #define RAMPART_CORE_EVAL_RAMP_SERVING_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -28,6 +29,10 @@
 #include "rampart/v1/model.pb.h"
 
 namespace rampart::eval {
+
+// Every segment the view names: its stages' audiences and exclusions and its
+// protected segments (what a snapshot must hold to evaluate it).
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::RampServing& serving);
 
 class CompiledRamp {
  public:

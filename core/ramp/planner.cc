@@ -447,14 +447,7 @@ void ApplyStep(v1::Ramp& ramp, const v1::EnteredStage& entered) {
 }
 
 std::vector<int> ServingIndexes(const v1::RampServing& serving, const RegistryView& view) {
-  absl::flat_hash_set<std::string> segments(serving.protected_segments().begin(),
-                                            serving.protected_segments().end());
-  for (const v1::ServingStage& stage : serving.stages()) {
-    segments.insert(stage.audience().segments().begin(), stage.audience().segments().end());
-    segments.insert(stage.audience().excluded_segments().begin(),
-                    stage.audience().excluded_segments().end());
-  }
-  return IndexesWith(serving, view, MembershipTable(view, segments));
+  return IndexesWith(serving, view, MembershipTable(view, eval::SegmentsNamedBy(serving)));
 }
 
 absl::StatusOr<Step> PlanStep(const v1::Ramp& ramp, const v1::Flag& flag,

@@ -5,6 +5,7 @@
 #include "core/common/status_macros.h"
 #include "core/common/time_util.h"
 #include "core/eval/engine.h"
+#include "core/eval/ramp_serving.h"
 #include "server/registry/registry.h"
 #include "server/registry/transaction.h"
 
@@ -22,14 +23,8 @@ eval::Context ToEngineContext(const v1::EvaluationContext& context) {
 // The segments an evaluation of `flag` may test: its rules' and its ramp's
 // (stage audiences, excluded and protected segments).
 absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::Flag& flag) {
-  absl::flat_hash_set<std::string> keys;
+  absl::flat_hash_set<std::string> keys = eval::SegmentsNamedBy(flag.ramp());
   for (const auto& rule : flag.rules()) keys.insert(rule.segments().begin(), rule.segments().end());
-  for (const v1::ServingStage& stage : flag.ramp().stages()) {
-    keys.insert(stage.audience().segments().begin(), stage.audience().segments().end());
-    keys.insert(stage.audience().excluded_segments().begin(),
-                stage.audience().excluded_segments().end());
-  }
-  keys.insert(flag.ramp().protected_segments().begin(), flag.ramp().protected_segments().end());
   return keys;
 }
 

@@ -92,8 +92,8 @@ absl::StatusOr<T> GetObject(const storage::Store& store, absl::string_view key) 
   return std::move(**obj);
 }
 
-// Calls fn(const T&) for every stored object from `start_after` (exclusive)
-// in key order, until fn returns false.
+// Calls fn(T&) for every stored object from `start_after` (exclusive) in key
+// order, until fn returns false. The object is fn's to keep (move it).
 template <typename T, typename Fn>
 absl::Status ForEachObject(const storage::Store& store, absl::string_view start_after, Fn fn) {
   std::string start;
@@ -101,7 +101,7 @@ absl::Status ForEachObject(const storage::Store& store, absl::string_view start_
   absl::Status parse_error;
   absl::Status s = store.Scan(ObjectTraits<T>::kCf, "", start, false,
                               [&](absl::string_view key, absl::string_view value) {
-                                T obj;
+                                T obj;  // fresh: fn may move it away
                                 if (!obj.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
                                   parse_error = absl::DataLossError(absl::StrCat(
                                       Describe<T>(key), ": stored record does not parse"));
