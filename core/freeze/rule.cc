@@ -20,23 +20,27 @@ std::string FormatCivil(absl::CivilSecond cs) {
   return absl::FormatCivilTime(cs);  // 2026-12-15T09:00:00
 }
 
-absl::Status CheckZone(absl::string_view zone) {
-  if (zone.empty()) return Invalid("zone", "required (an IANA name such as Europe/Moscow)");
+}  // namespace
+
+absl::Status ValidateZone(absl::string_view field, absl::string_view zone) {
+  if (zone.empty()) return Invalid(field, "required (an IANA name such as Europe/Moscow)");
   // Abseil also loads "localtime" (the machine's zone) and "Fixed/UTC+03:00:00"
   // (a fixed offset). Both would make a rule mean different things on
   // different machines or ignore a future change of the zone's offset.
   if (zone == "localtime" || absl::StartsWith(zone, "Fixed/")) {
-    return Invalid("zone", absl::StrCat("\"", zone,
-                                        "\" is not an IANA zone name (use one such as "
-                                        "Europe/Moscow, never a fixed offset)"));
+    return Invalid(field, absl::StrCat("\"", zone,
+                                       "\" is not an IANA zone name (use one such as "
+                                       "Europe/Moscow, never a fixed offset)"));
   }
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(std::string(zone), &tz)) {
-    return Invalid("zone", absl::StrCat("unknown time zone \"", zone,
-                                        "\" (use an IANA name such as Europe/Moscow)"));
+    return Invalid(field, absl::StrCat("unknown time zone \"", zone,
+                                       "\" (use an IANA name such as Europe/Moscow)"));
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 absl::Status CheckStartTime(absl::string_view field, TimeOfDay t) {
   if (t == TimeOfDay::EndOfDay()) return Invalid(field, "24:00 is only allowed as an end");
@@ -210,7 +214,7 @@ std::string FormatTimeOfDay(TimeOfDay t) { return absl::StrFormat("%02d:%02d", t
 
 absl::Status Validate(const FreezeRule& rule) {
   if (auto s = ValidateKey("name", rule.name); !s.ok()) return s;
-  if (auto s = CheckZone(rule.zone); !s.ok()) return s;
+  if (auto s = ValidateZone("zone", rule.zone); !s.ok()) return s;
   if (auto s = std::visit([](const auto& k) { return CheckKind(k); }, rule.kind); !s.ok()) {
     return s;
   }

@@ -156,6 +156,10 @@ struct FreezeRule {
   std::vector<std::string> accounts;
 };
 
+// OK, or INVALID_ARGUMENT `<field>: ...` when `zone` is not an IANA zone name
+// (empty, unknown, "localtime", a fixed offset).
+absl::Status ValidateZone(absl::string_view field, absl::string_view zone);
+
 // OK, or INVALID_ARGUMENT naming the first bad field and the problem, e.g.
 //   day: 32 is outside 1..31
 //   zone: unknown time zone "Europe/Moskva" (use an IANA name such as Europe/Moscow)
