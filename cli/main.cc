@@ -80,6 +80,7 @@ int Main(int argc, char** argv) {
   AddFlagCommands(app, session);
   AddRampCommands(app, session);
   AddCalendarCommands(app, session);
+  AddFreezeCommands(app, session);
   AddAuditCommands(app, session);
   AddEvalCommand(app, session);
 

@@ -10,7 +10,7 @@ PACKAGES=(
   librocksdb-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev
-  tzdata
+  tzdata python3 python3-icalendar
 )
 
 missing=()

@@ -47,11 +47,13 @@ absl::StatusOr<v1::ListAuditRequest> BuildRequest(const AuditOptions& o) {
 void PrintAuditTable(const v1::ListAuditResponse& response) {
   Table table({"revision", "time", "actor", "object", "action", "operation", "reason"});
   for (const v1::AuditEntry& entry : response.entries()) {
-    table.AddRow({absl::StrCat(entry.revision()), FormatTimestamp(entry.time()), entry.actor(),
-                  absl::StrCat(EnumLabel("OBJECT_KIND_", v1::ObjectKind_Name(entry.kind())), " ",
-                               entry.object_key()),
-                  EnumLabel("AUDIT_ACTION_", v1::AuditAction_Name(entry.action())),
-                  OrDash(entry.operation()), entry.reason()});
+    table.AddRow(
+        {absl::StrCat(entry.revision()), FormatTimestamp(entry.time()), entry.actor(),
+         absl::StrCat(EnumLabel("OBJECT_KIND_", v1::ObjectKind_Name(entry.kind())), " ",
+                      entry.object_key()),
+         EnumLabel("AUDIT_ACTION_", v1::AuditAction_Name(entry.action())),
+         absl::StrCat(OrDash(entry.operation()), entry.break_freeze() ? " (broke the freeze)" : ""),
+         entry.reason()});
   }
   table.Print(std::cout);
   NoteMore(response.next_page_token());

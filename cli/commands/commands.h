@@ -17,6 +17,7 @@ void AddAuditCommands(CLI::App& root, Session& session);    // audit.cc
 void AddEvalCommand(CLI::App& root, Session& session);      // eval.cc
 void AddRampCommands(CLI::App& root, Session& session);     // ramp*.cc
 void AddCalendarCommands(CLI::App& root, Session& session); // calendar.cc
+void AddFreezeCommands(CLI::App& root, Session& session);   // freeze.cc
 
 // `account import FILE`, added under the `account` noun (account_import.cc).
 void AddAccountImportVerb(CLI::App* account, Session& session);

@@ -21,6 +21,7 @@
 #include "cli/expr/condition_parser.h"
 #include "core/common/time_util.h"
 #include "google/protobuf/util/json_util.h"
+#include "rampart/v1/freeze.grpc.pb.h"
 
 namespace rampart::cli {
 namespace {
@@ -133,7 +134,7 @@ int Session::RunPickedVerb() {
   return kExitError;
 }
 
-std::shared_ptr<grpc::Channel> Session::channel() {
+std::shared_ptr<grpc::Channel> Session::channel() const {
   if (channel_ == nullptr) {
     channel_ = grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials());
   }
@@ -171,7 +172,75 @@ v1::WriteMeta Session::Meta(const WriteOptions& write, int64_t expected_revision
   meta.set_actor(options_.actor);
   meta.set_reason(write.reason);
   meta.set_expected_revision(expected_revision);
+  meta.set_break_freeze(write.break_freeze);
+  if (ShowsReach()) PrintReach(0, write.break_freeze);
   return meta;
+}
+
+bool Session::ShowsReach() const {
+  if (json()) return false;
+  for (const CLI::App* noun : reach_nouns_) {
+    if (noun->parsed()) return true;
+  }
+  return false;
+}
+
+namespace {
+
+std::string Until(const google::protobuf::Timestamp& ts, const std::string& zone) {
+  absl::TimeZone tz;
+  if (!absl::LoadTimeZone(zone, &tz)) tz = absl::UTCTimeZone();
+  return absl::StrCat(absl::FormatTime("%Y-%m-%d %H:%M %Ez", FromProto(ts), tz), " (",
+                      zone.empty() ? "UTC" : zone, ")");
+}
+
+// The revision a write's response carries: its `revision`, or its ramp's.
+int64_t RevisionOf(const google::protobuf::Message& m) {
+  const auto* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  if (const auto* f = d->FindFieldByName("revision");
+      f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+    return r->GetInt64(m, f);
+  }
+  if (const auto* f = d->FindFieldByName("ramp");
+      f != nullptr && f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
+      r->HasField(m, f)) {
+    return RevisionOf(r->GetMessage(m, f));
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Best effort: the write is done; a failure to describe it is a note.
+void Session::PrintReach(int64_t revision, bool break_freeze) const {
+  v1::ReachRequest request;
+  request.set_revision(revision);
+  v1::Reach reach;
+  v1::FreezeService::Stub stub(channel());
+  std::unique_ptr<grpc::ClientContext> context = NewCallContext();
+  if (!stub.DescribeReach(context.get(), request, &reach).ok()) return;
+  if (revision != 0 && reach.flags().empty()) return;
+  if (revision == 0) {
+    if (reach.held() == 0) return;
+    std::cout << "frozen now: " << reach.held() << " accounts; "
+              << (break_freeze ? "--break-freeze: this change reaches them at once"
+                               : "a change reaches them when their windows close")
+              << ":\n";
+  } else {
+    std::cout << "reaches " << reach.now() << " accounts now";
+    if (!reach.now_sample().empty()) {
+      std::cout << " (" << absl::StrJoin(reach.now_sample(), ", ")
+                << (reach.now() > reach.now_sample_size() ? ", ..." : "") << ")";
+    }
+    std::cout << "; " << reach.held() << " in frozen segments"
+              << (reach.held() > 0 ? ", when their windows close:" : "") << "\n";
+  }
+  for (const v1::HeldAccounts& h : reach.held_by_window()) {
+    std::cout << "  " << (h.segment().empty() ? std::string("(every account)") : h.segment())
+              << ": " << h.accounts() << " accounts until " << Until(h.until(), h.time_zone())
+              << ", " << h.calendar() << "/" << h.rule() << "\n";
+  }
 }
 
 absl::Status Session::Print(const google::protobuf::Message& message,
@@ -196,7 +265,12 @@ absl::Status Session::Print(const google::protobuf::Message& message,
 
 absl::Status Session::Confirm(const google::protobuf::Message& message,
                               const std::string& line) const {
-  return Print(message, [&] { std::cout << line << "\n"; });
+  return Print(message, [&] {
+    std::cout << line << "\n";
+    if (const int64_t revision = RevisionOf(message); revision > 0 && ShowsReach()) {
+      PrintReach(revision, false);
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -210,6 +284,9 @@ void AddWriteOptions(CLI::App* verb, WriteOptions& write, bool change) {
             return absl::StripAsciiWhitespace(text).empty() ? "must not be empty" : "";
           },
           ""));
+  verb->add_flag("--break-freeze", write.break_freeze,
+                 "Reach accounts in frozen segments at once (the kill switch, a rollback); "
+                 "recorded in the audit log");
   if (change) {
     verb->add_option("--revision", write.revision,
                      "The revision you expect the object to have; the change fails if it "

@@ -42,6 +42,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;         // any failure, local or RPC
 inline constexpr int kExitUsage = 2;         // the command line itself is wrong
 inline constexpr int kExitRowsRejected = 3;  // `account import` rejected rows
+inline constexpr int kExitFrozen = 4;        // `freeze check`: the account is frozen
 
 // The largest page the API serves (admin.proto, Page.page_size).
 inline constexpr int kMaxPageSize = 1000;
@@ -57,6 +58,8 @@ struct GlobalOptions {
 // The options of every mutating verb.
 struct WriteOptions {
   std::string reason;
+  // --break-freeze: the change reaches accounts in frozen segments at once.
+  bool break_freeze = false;
   // --revision; unset: the object's current revision (changes), 0 (creates).
   std::optional<int64_t> revision;
 };
@@ -101,7 +104,7 @@ class Session {
     return response;
   }
 
-  std::shared_ptr<grpc::Channel> channel();
+  std::shared_ptr<grpc::Channel> channel() const;
   // A context whose deadline is --timeout from now.
   std::unique_ptr<grpc::ClientContext> NewCallContext() const;
 
@@ -118,11 +121,26 @@ class Session {
   absl::Status Print(const google::protobuf::Message& message,
                      const std::function<void()>& print_table) const;
   // Prints the result of a write: `message` as JSON, or `line` in table mode.
+  // After a write by a verb of a noun given to ShowReach, also whom it
+  // reaches (table mode): the accounts whose values it changed now, and those
+  // in frozen segments when their windows close (FreezeService.DescribeReach
+  // of the revision `message` carries).
   absl::Status Confirm(const google::protobuf::Message& message, const std::string& line) const;
 
+  // The verbs of `noun` change what accounts see (flags, ramps): before
+  // their write, Meta() prints who is frozen now, and Confirm() whom the
+  // write reached.
+  void ShowReach(CLI::App* noun) { reach_nouns_.push_back(noun); }
+
  private:
+  bool ShowsReach() const;
+  // Revision 0: who is frozen before a write (`break_freeze`: the write
+  // will reach them at once); else whom that revision reached.
+  void PrintReach(int64_t revision, bool break_freeze) const;
+
   const GlobalOptions& options_;
-  std::shared_ptr<grpc::Channel> channel_;
+  mutable std::shared_ptr<grpc::Channel> channel_;
+  std::vector<CLI::App*> reach_nouns_;
   Action picked_;
 };
 

@@ -470,6 +470,7 @@ void AddFlagCommands(CLI::App& root, Session& session) {
   CLI::App* noun = root.add_subcommand(
       "flag", "Flags: variants, defaults, kill switch, overrides, rules, rollouts");
   noun->require_subcommand(1);
+  session.ShowReach(noun);
   AddCreate(noun, session);
   AddGet(noun, session);
   AddList(noun, session);

@@ -249,6 +249,7 @@ void AddRampCommands(CLI::App& root, Session& session) {
       "Ramps: a flag's staged rollout plan (internal -> closed beta -> 20 -> 100 -> all), its "
       "steps, approvals, beta enrollment and problem reports");
   noun->require_subcommand(1);
+  session.ShowReach(noun);
   AddCreate(noun, session);
   AddUpdate(noun, session);
   AddDelete(noun, session);

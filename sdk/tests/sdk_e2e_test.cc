@@ -263,6 +263,54 @@ TEST_F(SdkE2eTest, SurvivesTheServersDeathAndCatchesUpAfterItsRestart) {
   EXPECT_TRUE(restarted->WaitForReady(std::chrono::milliseconds(0)));
 }
 
+// A freeze window in the app (issue 5): the SDK holds a frozen account's
+// value while the server is up, keeps holding it once the server is gone,
+// and lets the change through when the window closes, server still down:
+// the schedule travels with the snapshot as absolute instants.
+TEST_F(SdkE2eTest, AFreezeHoldsInTheAppAlsoWithTheServerDownAndEndsOnTime) {
+  CliOk({"account", "create", "acme-accounting", "--name", "Acme-accounting", "--tz",
+         "Europe/Moscow", "--attr", "industry=accounting", "--reason", "crm"});
+  CliOk(
+      {"segment", "create", "accounting", "--where", "industry == accounting", "--reason", "crm"});
+  Client app(Options());
+  ASSERT_TRUE(app.WaitForReady(std::chrono::seconds(30))) << app.status().last_error;
+
+  // A drill: frozen from an hour ago until 20 seconds from now.
+  // (Whole milliseconds: the instant as written in the rule.)
+  const absl::Time end = absl::FromUnixMillis(absl::ToUnixMillis(absl::Now() + absl::Seconds(20)));
+  const std::string rules = WriteFile(
+      "drill.json", absl::StrCat(R"({"rules": [{"name": "drill",
+      "oneOff": {"at": ")",
+                                 absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", end, absl::UTCTimeZone()),
+                                 R"(", "marginBefore": "3600s", "marginAfter": "0s"}}]})"));
+  CliOk(
+      {"freeze", "add", "drill", "--zone", "Europe/Moscow", "--file", rules, "--reason", "drill"});
+  CliOk({"freeze", "attach", "drill", "--segment", "accounting", "--reason", "drill"});
+
+  Context kino("kino");
+  ValueWatch watch(app, "new-invoice-editor", kino);
+  SetDefault("on");
+  ASSERT_TRUE(watch.WaitFor("true"));
+  auto d = app.GetBooleanDetails("new-invoice-editor", acme_, true);
+  ASSERT_LT(absl::Now(), end) << "the machine was too slow to see the window open";
+  EXPECT_FALSE(d.value);
+  EXPECT_EQ(d.reason, Reason::kFrozen);
+
+  ASSERT_EQ(server().Stop(SIGKILL), -SIGKILL);
+  ASSERT_TRUE(Eventually([&] { return !app.status().connected; }));
+  if (absl::Now() < end - absl::Seconds(1)) {
+    d = app.GetBooleanDetails("new-invoice-editor", acme_, true);
+    EXPECT_FALSE(d.value);
+    EXPECT_EQ(d.evaluation_reason, Reason::kFrozen);
+  }
+  // The window closes with the server still down: the change reaches acme.
+  ASSERT_TRUE(Eventually([&] { return app.GetBoolean("new-invoice-editor", acme_, false); }));
+  EXPECT_GE(absl::Now(), end);
+  d = app.GetBooleanDetails("new-invoice-editor", acme_, false);
+  EXPECT_EQ(d.reason, Reason::kStale);
+  EXPECT_EQ(d.evaluation_reason, Reason::kDefault);
+}
+
 }  // namespace
 }  // namespace rampart::e2e
 

@@ -11,6 +11,7 @@
 #include "core/calendar/ru_calendar.h"
 #include "core/calendar/xmlcalendar.h"
 #include "core/common/status_macros.h"
+#include "server/registry/freeze_internal.h"
 #include "server/registry/registry.h"
 #include "server/registry/transaction.h"
 
@@ -25,10 +26,10 @@ absl::Status CheckCountry(absl::string_view field, absl::string_view country) {
       field, ": \"", country, "\": only \"ru\" (the Russian federal calendar) is supported"));
 }
 
-// The federal calendar with the imported years applied; `imported` gets
-// their years.
-absl::StatusOr<calendar::ProductionCalendar> LoadCalendar(const storage::Store& store,
-                                                          std::set<int>* imported) {
+}  // namespace
+
+absl::StatusOr<calendar::ProductionCalendar> LoadWorkingCalendar(const storage::Store& store,
+                                                                 std::set<int>* imported) {
   calendar::ProductionCalendar cal = calendar::RussianFederalCalendar();
   absl::Status error;
   RETURN_IF_ERROR(ForEachObject<v1::CalendarYear>(store, "", [&](const v1::CalendarYear& y) {
@@ -44,12 +45,14 @@ absl::StatusOr<calendar::ProductionCalendar> LoadCalendar(const storage::Store& 
                                                ": stored data does not load: ", error.message()));
       return false;
     }
-    imported->insert(y.year());
+    if (imported != nullptr) imported->insert(y.year());
     return true;
   }));
   RETURN_IF_ERROR(error);
   return cal;
 }
+
+namespace {
 
 v1::CalendarYearSummary Summarize(const calendar::ProductionCalendar& cal, int year,
                                   bool imported) {
@@ -78,7 +81,7 @@ absl::StatusOr<v1::CalendarYearSummary> Registry::ImportCalendar(
   ASSIGN_OR_RETURN(calendar::YearData data, calendar::ParseXmlCalendar(req.xmlcalendar(), file));
   RETURN_IF_ERROR(CheckCountry(absl::StrCat(file, ": country"), data.country));
   std::set<int> imported;
-  ASSIGN_OR_RETURN(calendar::ProductionCalendar cal, LoadCalendar(store_, &imported));
+  ASSIGN_OR_RETURN(calendar::ProductionCalendar cal, LoadWorkingCalendar(store_, &imported));
   v1::CalendarYear record;
   record.set_key(absl::StrCat(kCountry, "-", data.year));
   record.set_country(std::string(kCountry));
@@ -98,7 +101,7 @@ absl::StatusOr<v1::CalendarYearSummary> Registry::ImportCalendar(
 absl::StatusOr<v1::CalendarView> Registry::GetCalendar(const v1::GetCalendarRequest& req) const {
   RETURN_IF_ERROR(CheckCountry("country", req.country()));
   std::set<int> imported;
-  ASSIGN_OR_RETURN(const calendar::ProductionCalendar cal, LoadCalendar(store_, &imported));
+  ASSIGN_OR_RETURN(const calendar::ProductionCalendar cal, LoadWorkingCalendar(store_, &imported));
   int from = req.from_year();
   int to = req.to_year();
   if (from == 0) {

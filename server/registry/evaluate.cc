@@ -34,11 +34,21 @@ absl::StatusOr<v1::EvaluationResult> Registry::Evaluate(const v1::EvaluateReques
   RETURN_IF_ERROR(ValidateKey("flag_key", req.flag_key()));
   RETURN_IF_ERROR(ValidateContext(req.context()));
   ASSIGN_OR_RETURN(v1::Flag flag, GetFlag(req.flag_key()));
-  if (flag.archived()) {
+  // An archived flag with freeze pins still answers for the accounts its
+  // pins hold (FLAG_NOT_FOUND in the result for the others), as in the SDK.
+  if (flag.archived() && flag.freeze_pins_size() == 0) {
     return absl::NotFoundError(absl::StrCat("flag \"", flag.key(), "\" is archived"));
   }
   eval::Snapshot::Builder builder;
-  for (const std::string& key : SegmentsNamedBy(flag)) {
+  // The freeze windows the SDKs enforce, and the segments they name: the
+  // server answers as an SDK would (promise 1).
+  const std::shared_ptr<const v1::FreezeSchedule> schedule = freeze_schedule();
+  absl::flat_hash_set<std::string> segments = SegmentsNamedBy(flag);
+  for (const auto& list : schedule->segments()) {
+    if (!list.segment().empty()) segments.insert(list.segment());
+  }
+  builder.SetFreezeSchedule(*schedule);
+  for (const std::string& key : segments) {
     ASSIGN_OR_RETURN(auto segment, LoadObject<v1::Segment>(store_, key));
     if (segment) builder.AddSegment(std::move(*segment));
   }
@@ -61,6 +71,7 @@ absl::StatusOr<v1::EvaluateAllResponse> Registry::EvaluateAll(
     if (!f.archived()) builder.AddFlag(f);
     return true;
   }));
+  builder.SetFreezeSchedule(*freeze_schedule());
   RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](const v1::Segment& s) {
     builder.AddSegment(s);
     return true;

@@ -4,6 +4,7 @@
 #define RAMPART_SERVER_REGISTRY_RAMP_INTERNAL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ absl::StatusOr<RegistryWorld> LoadWorld(const storage::Store& store);
 // serving view (Flag.ramp), in `tx`.
 void PutRampWithServing(Transaction& tx, const v1::Ramp* before, v1::Ramp& after,
                         const v1::Flag& flag);
+
+// The instant the step out of the current stage falls due; nullopt when it
+// is by hand, the ramp does not run, or there is no next stage.
+std::optional<absl::Time> DueAt(const v1::Ramp& ramp);
 
 // Problem reports of a flag at or after `since`.
 absl::StatusOr<uint64_t> CountProblemsSince(const storage::Store& store,

@@ -18,6 +18,7 @@
 #include "core/common/time_util.h"
 #include "core/ramp/planner.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "server/registry/freeze_internal.h"
 #include "server/registry/ramp_internal.h"
 #include "server/registry/registry.h"
 #include "server/registry/transaction.h"
@@ -76,27 +77,6 @@ absl::StatusOr<RampAndFlag> LoadForChange(const storage::Store& store, const Tra
   RETURN_IF_ERROR(CheckExpected(tx, ramp));
   ASSIGN_OR_RETURN(v1::Flag flag, GetObject<v1::Flag>(store, flag_key));
   return RampAndFlag{std::move(ramp), std::move(flag)};
-}
-
-// The instant the step out of the current stage falls due; nullopt when it
-// is by hand, the ramp does not run, or there is no next stage.
-std::optional<absl::Time> DueAt(const v1::Ramp& ramp) {
-  if (ramp.status() != v1::RAMP_STATUS_RUNNING) return std::nullopt;
-  const int current = ramp.current_stage();
-  if (current < 1 || current >= ramp.plan().stages_size() || ramp.entered().empty()) {
-    return std::nullopt;
-  }
-  const v1::StageAdvance& advance = ramp.plan().stages(current - 1).advance();
-  switch (advance.when_case()) {
-    case v1::StageAdvance::kAt:
-      return FromProto(advance.at());
-    case v1::StageAdvance::kAfter:
-      return FromProto(ramp.entered().rbegin()->started_at()) +
-             absl::Seconds(advance.after().seconds()) + absl::Nanoseconds(advance.after().nanos());
-    case v1::StageAdvance::WHEN_NOT_SET:
-      break;
-  }
-  return std::nullopt;
 }
 
 // The rule that makes a scheduled step due, for the audit log.
@@ -201,6 +181,27 @@ absl::Status CheckPlanForFlag(const storage::Store& store, v1::RampPlan& plan,
 }
 
 }  // namespace
+
+// The instant the step out of the current stage falls due; nullopt when it
+// is by hand, the ramp does not run, or there is no next stage.
+std::optional<absl::Time> DueAt(const v1::Ramp& ramp) {
+  if (ramp.status() != v1::RAMP_STATUS_RUNNING) return std::nullopt;
+  const int current = ramp.current_stage();
+  if (current < 1 || current >= ramp.plan().stages_size() || ramp.entered().empty()) {
+    return std::nullopt;
+  }
+  const v1::StageAdvance& advance = ramp.plan().stages(current - 1).advance();
+  switch (advance.when_case()) {
+    case v1::StageAdvance::kAt:
+      return FromProto(advance.at());
+    case v1::StageAdvance::kAfter:
+      return FromProto(ramp.entered().rbegin()->started_at()) +
+             absl::Seconds(advance.after().seconds()) + absl::Nanoseconds(advance.after().nanos());
+    case v1::StageAdvance::WHEN_NOT_SET:
+      break;
+  }
+  return std::nullopt;
+}
 
 absl::StatusOr<RegistryWorld> LoadWorld(const storage::Store& store) {
   RegistryWorld world;
@@ -645,6 +646,17 @@ absl::StatusOr<int> Registry::RunDueSteps(absl::Time now) {
     if (!gate.empty() || !current.flag.enabled()) {
       held.insert(key);
       continue;
+    }
+    // A stage that waits while its audience is frozen: while any account the
+    // step would add is frozen, the step waits (a person may still advance).
+    if (ramp.plan().stages(ramp.current_stage()).wait_while_frozen()) {
+      ASSIGN_OR_RETURN(const RegistryWorld world, LoadWorld(store_));
+      ASSIGN_OR_RETURN(const ramp::Step step, ramp::PlanStep(ramp, current.flag, world.view(),
+                                                             ramp.current_stage() + 1, now));
+      if (!FrozenAccounts(*freeze_schedule(), world, now, &step.added).empty()) {
+        held.insert(key);
+        continue;
+      }
     }
     const std::string rule = ScheduleRule(ramp);
     const v1::Approval* approval = ApprovalByOther(ramp, kSchedulerActor);

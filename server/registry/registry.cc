@@ -14,11 +14,16 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::Open(storage::Store& store, 
     if (!rev) return absl::DataLossError("meta.revision: corrupt");
     revision = static_cast<int64_t>(*rev);
   }
-  return std::unique_ptr<Registry>(new Registry(store, clock, revision));
+  std::unique_ptr<Registry> registry(new Registry(store, clock, revision));
+  RETURN_IF_ERROR(registry->LoadFreezeState());
+  return registry;
 }
 
 Registry::Registry(storage::Store& store, Clock& clock, int64_t revision)
-    : store_(store), clock_(clock), revision_(revision) {}
+    : store_(store),
+      clock_(clock),
+      schedule_(std::make_shared<const v1::FreezeSchedule>()),
+      revision_(revision) {}
 
 void Registry::SetChangeListener(ChangeListener* listener) {
   absl::MutexLock lock(&write_mu_);

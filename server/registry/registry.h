@@ -17,15 +17,17 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "core/common/clock.h"
 #include "rampart/v1/admin.pb.h"
-#include "rampart/v1/eval.pb.h"
 #include "rampart/v1/calendar.pb.h"
+#include "rampart/v1/eval.pb.h"
+#include "rampart/v1/freeze.pb.h"
 #include "rampart/v1/model.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "server/storage/store.h"
@@ -116,6 +118,40 @@ class Registry {
   absl::StatusOr<v1::CalendarYearSummary> ImportCalendar(const v1::ImportCalendarRequest& req);
   absl::StatusOr<v1::CalendarView> GetCalendar(const v1::GetCalendarRequest& req) const;
 
+  // --- Freeze calendars (freezes.cc; docs/freezes.md) ---------------------
+  absl::StatusOr<v1::FreezeCalendar> PutFreezeCalendar(const v1::PutFreezeCalendarRequest& req);
+  absl::StatusOr<v1::FreezeCalendar> GetFreezeCalendar(absl::string_view key) const;
+  absl::StatusOr<v1::ListFreezeCalendarsResponse> ListFreezeCalendars(
+      const v1::ListFreezeCalendarsRequest& req) const;
+  absl::StatusOr<v1::DeleteResponse> DeleteFreezeCalendar(
+      const v1::DeleteFreezeCalendarRequest& req);
+  absl::StatusOr<v1::FreezeCalendar> AddFreezeRules(const v1::AddFreezeRulesRequest& req);
+  absl::StatusOr<v1::FreezeCalendar> RemoveFreezeRule(const v1::RemoveFreezeRuleRequest& req);
+  absl::StatusOr<v1::FreezeCalendar> AttachFreezeCalendar(
+      const v1::AttachFreezeCalendarRequest& req);
+  absl::StatusOr<v1::FreezeCalendar> DetachFreezeCalendar(
+      const v1::AttachFreezeCalendarRequest& req);
+  absl::StatusOr<v1::ListFreezeWindowsResponse> ListFreezeWindows(
+      const v1::ListFreezeWindowsRequest& req) const;
+  absl::StatusOr<v1::FreezeCheck> CheckFreeze(const v1::CheckFreezeRequest& req) const;
+  absl::StatusOr<v1::IcsExport> ExportFreezeIcs(const v1::ExportFreezeIcsRequest& req) const;
+  // Whom the change committed at `revision` reaches (reach.cc).
+  absl::StatusOr<v1::Reach> DescribeReach(const v1::ReachRequest& req) const;
+
+  // The freeze windows of the coming weeks, as the SDKs have them: computed
+  // from the freeze calendars, their attachments, the segments' and the
+  // accounts' zones and the working-day calendar, and recomputed with every
+  // change of those (Transaction::Commit) and daily. Never null.
+  std::shared_ptr<const v1::FreezeSchedule> freeze_schedule() const;
+  absl::StatusOr<v1::FreezeSchedule> GetFreezeScheduleCopy() const { return *freeze_schedule(); }
+  // How far ahead the schedule reaches, and how often it is recomputed.
+  static constexpr absl::Duration kFreezeHorizon = absl::Hours(24 * 56);
+  static constexpr absl::Duration kFreezeRefresh = absl::Hours(24);
+  // Recomputes the schedule when kFreezeRefresh has passed since it was
+  // (the scheduler calls it on every round; cheap otherwise). True when it
+  // was written.
+  absl::StatusOr<bool> RefreshFreezeScheduleIfDue(absl::Time now);
+
   // --- The ramp scheduler's view (server/scheduler) -----------------------
   // Makes every step due at `now`, oldest due first, each in its own
   // transaction with actor "scheduler" and the rule that fired as reason. A
@@ -144,11 +180,27 @@ class Registry {
   friend class Transaction;
   Registry(storage::Store& store, Clock& clock, int64_t revision);
 
+  // Loads the stored schedule and the accounts' zones, and recomputes the
+  // schedule (a crash may have left it behind its inputs).
+  absl::Status LoadFreezeState();
+  // Computes the schedule at `now` from the store; when it differs from the
+  // current one (its windows; `force`: or at all), writes it and returns its
+  // bytes. Called with the writer lock held. A failure is logged and keeps
+  // the current schedule: the change that asked for it is already durable.
+  std::optional<std::string> RecomputeFreezeSchedule(absl::Time now, bool force);
+  absl::StatusOr<v1::FreezeSchedule> ComputeFreezeSchedule(absl::Time now) const;
+  // Adds `zone` to the accounts' zones; true when it is new (writer lock held).
+  bool NoteAccountZone(const std::string& zone);
+
   storage::Store& store_;
   Clock& clock_;
   // Serializes mutations: read, check, write.
   absl::Mutex write_mu_;
   ChangeListener* listener_ ABSL_GUARDED_BY(write_mu_) = nullptr;
+  // Every zone an account has had since the start (writer lock).
+  absl::flat_hash_set<std::string> account_zones_;
+  mutable absl::Mutex schedule_mu_;
+  std::shared_ptr<const v1::FreezeSchedule> schedule_ ABSL_GUARDED_BY(schedule_mu_);
   mutable absl::Mutex revision_mu_;
   int64_t revision_ ABSL_GUARDED_BY(revision_mu_);
 };

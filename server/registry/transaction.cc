@@ -3,6 +3,7 @@
 #include "core/common/keys.h"
 #include "core/common/status_macros.h"
 #include "core/common/time_util.h"
+#include "core/eval/freeze_pins.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/storage/encoding.h"
 
@@ -77,6 +78,7 @@ void Transaction::Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAct
   if (before != nullptr) entry.set_before_json(ToJson(*before));
   if (after != nullptr) entry.set_after_json(ToJson(*after));
   entry.set_operation(operation_);
+  entry.set_break_freeze(meta_.break_freeze());
 
   const storage::AuditPosition pos{static_cast<uint64_t>(revision_), next_seq_++};
   batch_.Put(storage::Cf::kAudit, storage::AuditKey(pos), entry.SerializeAsString());
@@ -93,6 +95,33 @@ void Transaction::AlsoIndexUnder(v1::ObjectKind kind, absl::string_view key) {
              storage::AuditIndexKey(storage::AuditObjectIndexPrefix(kind, key), pos), "");
 }
 
+void Transaction::PinFlag(const v1::Flag* before, v1::Flag& after) {
+  const std::shared_ptr<const v1::FreezeSchedule> schedule = registry_.freeze_schedule();
+  eval::UpdatePins(before, after, *schedule, now_, meta_.break_freeze());
+}
+
+void Transaction::NoteScheduleInput(v1::ObjectKind kind, const google::protobuf::Message* after) {
+  switch (kind) {
+    case v1::OBJECT_KIND_FREEZE_CALENDAR:
+    case v1::OBJECT_KIND_SEGMENT:
+    case v1::OBJECT_KIND_CALENDAR_YEAR:
+      recompute_schedule_ = true;
+      return;
+    case v1::OBJECT_KIND_ACCOUNT:
+      // Only a zone the schedule has no lists for yet changes it; a deleted
+      // account's zone keeps its lists until the daily refresh.
+      if (after != nullptr) {
+        const auto& account = static_cast<const v1::Account&>(*after);
+        if (!account.time_zone().empty() && registry_.NoteAccountZone(account.time_zone())) {
+          recompute_schedule_ = true;
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
 absl::StatusOr<int64_t> Transaction::Commit() {
   assert(!committed_);
   std::string rev;
@@ -100,6 +129,14 @@ absl::StatusOr<int64_t> Transaction::Commit() {
   batch_.Put(storage::Cf::kMeta, storage::kMetaRevision, rev);
   RETURN_IF_ERROR(registry_.store_.Write(batch_));
   committed_ = true;
+  if (recompute_schedule_) {
+    // The change is durable; the schedule follows it (see the header).
+    if (std::optional<std::string> bytes =
+            registry_.RecomputeFreezeSchedule(now_, force_schedule_)) {
+      changes_.push_back(
+          ObjectChange{v1::OBJECT_KIND_FREEZE_SCHEDULE, "", std::move(*bytes), false});
+    }
+  }
   {
     absl::MutexLock lock(&registry_.revision_mu_);
     registry_.revision_ = revision_;

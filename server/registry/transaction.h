@@ -7,15 +7,16 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
+#include <type_traits>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "rampart/v1/admin.pb.h"
-#include "rampart/v1/model.pb.h"
 #include "rampart/v1/calendar.pb.h"
+#include "rampart/v1/model.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "server/registry/registry.h"
 #include "server/storage/store.h"
@@ -62,6 +63,12 @@ struct ObjectTraits<v1::CalendarYear> {
   static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_CALENDAR_YEAR;
   static constexpr storage::Cf kCf = storage::Cf::kCalendars;
   static constexpr absl::string_view kNoun = "calendar year";
+};
+template <>
+struct ObjectTraits<v1::FreezeCalendar> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_FREEZE_CALENDAR;
+  static constexpr storage::Cf kCf = storage::Cf::kFreezeCalendars;
+  static constexpr absl::string_view kNoun = "freeze calendar";
 };
 
 // `flag "x"`: how errors name an object.
@@ -152,9 +159,15 @@ class Transaction {
   void SetReason(std::string reason) { meta_.set_reason(std::move(reason)); }
 
   // Stores `after` (stamping revision and times) with an audit entry.
-  // `before` null: a create.
+  // `before` null: a create. A flag gets its freeze pins for the windows
+  // open now (core/eval/freeze_pins.h; meta.break_freeze lets the change
+  // through them); a change that can alter the freeze windows (a freeze
+  // calendar, a segment, an account in a new time zone, a working-day
+  // calendar year) has the schedule recomputed at Commit.
   template <typename T>
   void Put(const T* before, T& after, v1::AuditAction action = v1::AUDIT_ACTION_UNSPECIFIED) {
+    if constexpr (std::is_same_v<T, v1::Flag>) PinFlag(before, after);
+    NoteScheduleInput(ObjectTraits<T>::kKind, &after);
     StampTimes(before, after);
     if (action == v1::AUDIT_ACTION_UNSPECIFIED) {
       action = before == nullptr ? v1::AUDIT_ACTION_CREATE : v1::AUDIT_ACTION_UPDATE;
@@ -168,6 +181,7 @@ class Transaction {
   // Deletes the object with an audit entry.
   template <typename T>
   void Delete(const T& before) {
+    NoteScheduleInput(ObjectTraits<T>::kKind, nullptr);
     batch_.Delete(ObjectTraits<T>::kCf, before.key());
     changes_.push_back(ObjectChange{ObjectTraits<T>::kKind, before.key(), "", true});
     Audit(ObjectTraits<T>::kKind, before.key(), v1::AUDIT_ACTION_DELETE, &before, nullptr);
@@ -178,9 +192,20 @@ class Transaction {
   // history).
   void AlsoIndexUnder(v1::ObjectKind kind, absl::string_view key);
 
+  // Recompute the freeze schedule at Commit even if nothing above asked
+  // for it (the daily refresh that moves its horizon).
+  void RecomputeSchedule() { recompute_schedule_ = force_schedule_ = true; }
+
   // Writes the batch (objects, audit entries, the new store revision) in one
-  // synced write. Returns the committed revision.
+  // synced write. Returns the committed revision. When the change can alter
+  // the freeze windows, the schedule is then recomputed from the store and,
+  // when it changed, written under the same revision in a second synced
+  // write, before listeners hear of the commit (so SDKs never see one
+  // without the other). A crash between the two writes leaves the old
+  // schedule until rampartd starts, which recomputes it.
   absl::StatusOr<int64_t> Commit();
+
+  Registry& registry() { return registry_; }
 
  private:
   absl::Status CheckRevisionImpl(const std::string& what, bool exists, int64_t current,
@@ -191,6 +216,8 @@ class Transaction {
     *after.mutable_created_at() = before != nullptr ? before->created_at() : now_proto_;
     *after.mutable_updated_at() = now_proto_;
   }
+  void PinFlag(const v1::Flag* before, v1::Flag& after);
+  void NoteScheduleInput(v1::ObjectKind kind, const google::protobuf::Message* after);
   void Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAction action,
              const google::protobuf::Message* before, const google::protobuf::Message* after);
 
@@ -205,6 +232,8 @@ class Transaction {
   storage::WriteBatch batch_;
   std::vector<ObjectChange> changes_;
   bool committed_ = false;
+  bool recompute_schedule_ = false;
+  bool force_schedule_ = false;
 };
 
 }  // namespace rampart::registry

@@ -245,6 +245,40 @@ class CalendarServiceImpl final : public v1::CalendarService::CallbackService {
   const RequestLog& log_;
 };
 
+class FreezeServiceImpl final : public v1::FreezeService::CallbackService {
+ public:
+  FreezeServiceImpl(Registry& registry, const RequestLog& log) : registry_(registry), log_(log) {}
+
+  RAMPART_UNARY(FreezeService, PutFreezeCalendar, PutFreezeCalendarRequest, FreezeCalendar,
+                PutFreezeCalendar(r))
+  RAMPART_UNARY(FreezeService, GetFreezeCalendar, GetFreezeCalendarRequest, FreezeCalendar,
+                GetFreezeCalendar(r.key()))
+  RAMPART_UNARY(FreezeService, ListFreezeCalendars, ListFreezeCalendarsRequest,
+                ListFreezeCalendarsResponse, ListFreezeCalendars(r))
+  RAMPART_UNARY(FreezeService, DeleteFreezeCalendar, DeleteFreezeCalendarRequest, DeleteResponse,
+                DeleteFreezeCalendar(r))
+  RAMPART_UNARY(FreezeService, AddFreezeRules, AddFreezeRulesRequest, FreezeCalendar,
+                AddFreezeRules(r))
+  RAMPART_UNARY(FreezeService, RemoveFreezeRule, RemoveFreezeRuleRequest, FreezeCalendar,
+                RemoveFreezeRule(r))
+  RAMPART_UNARY(FreezeService, AttachFreezeCalendar, AttachFreezeCalendarRequest, FreezeCalendar,
+                AttachFreezeCalendar(r))
+  RAMPART_UNARY(FreezeService, DetachFreezeCalendar, AttachFreezeCalendarRequest, FreezeCalendar,
+                DetachFreezeCalendar(r))
+  RAMPART_UNARY(FreezeService, ListFreezeWindows, ListFreezeWindowsRequest,
+                ListFreezeWindowsResponse, ListFreezeWindows(r))
+  RAMPART_UNARY(FreezeService, CheckFreeze, CheckFreezeRequest, FreezeCheck, CheckFreeze(r))
+  RAMPART_UNARY(FreezeService, ExportFreezeIcs, ExportFreezeIcsRequest, IcsExport,
+                ExportFreezeIcs(r))
+  RAMPART_UNARY(FreezeService, GetFreezeSchedule, GetFreezeScheduleRequest, FreezeSchedule,
+                GetFreezeScheduleCopy())
+  RAMPART_UNARY(FreezeService, DescribeReach, ReachRequest, Reach, DescribeReach(r))
+
+ private:
+  Registry& registry_;
+  const RequestLog& log_;
+};
+
 #undef RAMPART_UNARY
 
 }  // namespace
@@ -259,6 +293,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Registry& registry,
   services.push_back(std::make_unique<EvaluationServiceImpl>(registry, log));
   services.push_back(std::make_unique<RampServiceImpl>(registry, log));
   services.push_back(std::make_unique<CalendarServiceImpl>(registry, log));
+  services.push_back(std::make_unique<FreezeServiceImpl>(registry, log));
   return services;
 }
 

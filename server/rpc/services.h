@@ -14,6 +14,7 @@
 #include "rampart/v1/admin.grpc.pb.h"
 #include "rampart/v1/calendar.grpc.pb.h"
 #include "rampart/v1/eval.grpc.pb.h"
+#include "rampart/v1/freeze.grpc.pb.h"
 #include "rampart/v1/ramp.grpc.pb.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"

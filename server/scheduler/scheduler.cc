@@ -9,7 +9,15 @@ Scheduler::Scheduler(registry::Registry& registry, Clock& clock, SchedulerOption
 
 Scheduler::~Scheduler() { Stop(); }
 
-absl::StatusOr<int> Scheduler::RunOnce() { return registry_.RunDueSteps(clock_.Now()); }
+absl::StatusOr<int> Scheduler::RunOnce() {
+  const absl::Time now = clock_.Now();
+  // The freeze windows first: a step that waits while its audience is
+  // frozen reads them.
+  if (absl::StatusOr<bool> refreshed = registry_.RefreshFreezeScheduleIfDue(now); !refreshed.ok()) {
+    return refreshed.status();
+  }
+  return registry_.RunDueSteps(now);
+}
 
 void Scheduler::Start() {
   {

@@ -33,7 +33,9 @@ class Scheduler {
   Scheduler(registry::Registry& registry, Clock& clock, SchedulerOptions options = {});
   ~Scheduler();  // Stops the thread.
 
-  // Makes every step due at the clock's now. Returns how many happened.
+  // Recomputes the freeze windows when a day has passed since they were
+  // (Registry::RefreshFreezeScheduleIfDue), then makes every step due at the
+  // clock's now. Returns how many steps happened.
   absl::StatusOr<int> RunOnce();
 
   // Runs RunOnce in a thread until Stop: after each round it sleeps until the

@@ -14,6 +14,9 @@
 //   ramp_templates template key -> rampart.v1.RampTemplate
 //   problems     ProblemKey (encoding.h) -> rampart.v1.ProblemReport
 //   calendars    "<country>-<year>" -> rampart.v1.CalendarYear
+//   freeze_calendars calendar key -> rampart.v1.FreezeCalendar
+// The meta family also holds the computed FreezeSchedule (kMetaFreezeSchedule),
+// written with the change that altered it so that it has a store revision.
 //
 // Thread-safety: all methods may be called concurrently (RocksDB is).
 #ifndef RAMPART_SERVER_STORAGE_STORE_H_
@@ -51,6 +54,7 @@ enum class Cf : int {
   kRampTemplates = 7,
   kProblems = 8,
   kCalendars = 9,
+  kFreezeCalendars = 10,
 };
 
 struct ColumnFamilySpec {
@@ -58,14 +62,21 @@ struct ColumnFamilySpec {
   const char* name;
 };
 inline constexpr ColumnFamilySpec kColumnFamilies[] = {
-    {Cf::kMeta, "meta"},         {Cf::kAccounts, "accounts"}, {Cf::kSegments, "segments"},
-    {Cf::kFlags, "flags"},       {Cf::kAudit, "audit"},       {Cf::kAuditIndex, "audit_index"},
-    {Cf::kRamps, "ramps"},       {Cf::kRampTemplates, "ramp_templates"},
-    {Cf::kProblems, "problems"}, {Cf::kCalendars, "calendars"},
+    {Cf::kMeta, "meta"},
+    {Cf::kAccounts, "accounts"},
+    {Cf::kSegments, "segments"},
+    {Cf::kFlags, "flags"},
+    {Cf::kAudit, "audit"},
+    {Cf::kAuditIndex, "audit_index"},
+    {Cf::kRamps, "ramps"},
+    {Cf::kRampTemplates, "ramp_templates"},
+    {Cf::kProblems, "problems"},
+    {Cf::kCalendars, "calendars"},
+    {Cf::kFreezeCalendars, "freeze_calendars"},
 };
 
 // The schema this binary writes. Bump it with a migration in store.cc.
-inline constexpr uint32_t kSchemaVersion = 3;
+inline constexpr uint32_t kSchemaVersion = 4;
 
 struct StoreOptions {
   std::string path;
@@ -133,6 +144,8 @@ class Store {
 // The meta key of the schema version (BE32) and of the store revision (BE64).
 inline constexpr absl::string_view kMetaSchemaVersion = "schema_version";
 inline constexpr absl::string_view kMetaRevision = "revision";
+// The meta key of the computed rampart.v1.FreezeSchedule (issue 5).
+inline constexpr absl::string_view kMetaFreezeSchedule = "freeze_schedule";
 
 }  // namespace rampart::storage
 

@@ -94,11 +94,14 @@ DeltaFields DeltaFieldsOf(v1::ObjectKind kind) {
   }
 }
 
-// An archived flag is not part of the SDK's view. False too for bytes that
-// do not parse (the registry has just serialized them: cannot happen).
+// An archived flag is not part of the SDK's view, unless it has freeze pins:
+// the accounts of a frozen segment still evaluate it as it was when their
+// window opened (issue 5). False too for bytes that do not parse (the
+// registry has just serialized them: cannot happen).
+bool IsVisible(const v1::Flag& flag) { return !flag.archived() || flag.freeze_pins_size() > 0; }
 bool FlagIsVisible(absl::string_view bytes) {
   v1::Flag flag;
-  return flag.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && !flag.archived();
+  return flag.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) && IsVisible(flag);
 }
 
 }  // namespace
@@ -126,13 +129,19 @@ absl::StatusOr<std::unique_ptr<Publisher>> Publisher::Create(const storage::Stor
                   absl::StrCat("flag \"", key, "\": stored record does not parse"));
               return false;
             }
-            if (flag.archived()) return true;
+            if (!IsVisible(flag)) return true;
           }
           load.map->emplace(std::string(key), std::make_shared<const std::string>(value));
           return true;
         });
     if (!bad_flag.ok()) return bad_flag;
     if (!s.ok()) return s;
+  }
+  absl::StatusOr<std::optional<std::string>> schedule =
+      store.Get(storage::Cf::kMeta, storage::kMetaFreezeSchedule);
+  if (!schedule.ok()) return schedule.status();
+  if (schedule->has_value()) {
+    publisher->schedule_ = std::make_shared<const std::string>(std::move(**schedule));
   }
   return publisher;
 }
@@ -168,7 +177,12 @@ void Publisher::OnCommit(int64_t revision, const std::vector<registry::ObjectCha
       Bytes put;  // null: removed
     };
     absl::btree_map<std::pair<v1::ObjectKind, std::string>, Outcome> touched;
+    Bytes new_schedule;
     for (const registry::ObjectChange& change : changes) {
+      if (change.kind == v1::OBJECT_KIND_FREEZE_SCHEDULE) {
+        new_schedule = std::make_shared<const std::string>(change.after);
+        continue;
+      }
       ObjectMap* map = MapOf(change.kind);
       if (map == nullptr) continue;
       const bool visible =
@@ -198,6 +212,10 @@ void Publisher::OnCommit(int64_t revision, const std::vector<registry::ObjectCha
       } else {
         (head.*fields.removed)()->Add(std::string(id.second));
       }
+    }
+    if (new_schedule != nullptr) {
+      schedule_ = new_schedule;
+      parts.push_back({v1::SdkDelta::kFreezeScheduleFieldNumber, *schedule_});
     }
     size_t size = 0;
     grpc::ByteBuffer bytes =
@@ -286,10 +304,12 @@ Update Publisher::BuildSnapshot() {
   absl::MutexLock build(&snapshot_mu_);
   int64_t version;
   std::vector<Bytes> objects[3];
+  Bytes schedule;
   {
     absl::MutexLock lock(&mu_);
     if (snapshot_.has_value()) return *snapshot_;
     version = version_;
+    schedule = schedule_;
     // Shared, immutable bytes: the copy is of pointers; the bytes are read
     // below without the lock while commits go on.
     const ObjectMap* maps[3] = {&flags_, &segments_, &accounts_};
@@ -308,6 +328,8 @@ Update Publisher::BuildSnapshot() {
   for (int i = 0; i < 3; ++i) {
     for (const Bytes& b : objects[i]) parts.push_back({fields[i], *b});
   }
+  if (schedule != nullptr)
+    parts.push_back({v1::SdkSnapshot::kFreezeScheduleFieldNumber, *schedule});
   size_t size = 0;
   Update update{EncodeResponse(v1::WatchResponse::kSnapshotFieldNumber, head, parts, &size),
                 version, true};

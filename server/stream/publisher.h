@@ -4,7 +4,8 @@
 //
 // The registry tells the Publisher about every commit (it is the registry's
 // ChangeListener). The Publisher applies the change to its in-memory view
-// (flags without the archived ones, segments, accounts), encodes ONE
+// (flags without the archived ones that have no freeze pins, segments,
+// accounts, the freeze schedule), encodes ONE
 // WatchResponse{delta} for it, serialized once into a grpc::ByteBuffer whose
 // slice every subscriber shares, keeps it in a bounded history, and wakes the
 // subscribers that were up to date. The full WatchResponse{snapshot} is built
@@ -166,6 +167,9 @@ class Publisher final : public registry::ChangeListener {
   ObjectMap flags_ ABSL_GUARDED_BY(mu_);
   ObjectMap segments_ ABSL_GUARDED_BY(mu_);
   ObjectMap accounts_ ABSL_GUARDED_BY(mu_);
+  // The serialized FreezeSchedule (null: none yet), in snapshots whole and in
+  // the delta of the commit that changed it.
+  Bytes schedule_ ABSL_GUARDED_BY(mu_);
   // Contiguous: history_[i].from_version == history_[i-1].version.
   std::deque<Delta> history_ ABSL_GUARDED_BY(mu_);
   size_t history_bytes_ ABSL_GUARDED_BY(mu_) = 0;
