@@ -490,10 +490,12 @@ Subject SubjectFor(const AccountTable& accounts, const Context& context) {
 }
 
 // `now()` gives the instant of the evaluation; it is called only when the
-// result can depend on it (an override with an end).
+// result can depend on it (an override with an end). `known`: the subject
+// when the caller has looked the account up already.
 template <typename Now>
 Evaluation EvaluateTargeting(const CompiledFlag& compiled, const AccountTable& accounts,
-                             const Context& context, const Now& now) {
+                             const Context& context, const Now& now,
+                             const Subject* known = nullptr) {
   const v1::Flag& flag = *compiled.flag;
   if (flag.archived()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
   if (!flag.enabled()) return Serve(compiled.off_variant, v1::REASON_DISABLED);
@@ -511,7 +513,7 @@ Evaluation EvaluateTargeting(const CompiledFlag& compiled, const AccountTable& a
   }
 
   if (!compiled.rules.empty()) {
-    const Subject subject = SubjectFor(accounts, context);
+    const Subject subject = known != nullptr ? *known : SubjectFor(accounts, context);
     for (const CompiledRule& rule : compiled.rules) {
       if (rule.Matches(subject)) {
         return Serve(rule.variant, v1::REASON_TARGETING_MATCH, rule.rule->id());
@@ -527,7 +529,8 @@ Evaluation EvaluateTargeting(const CompiledFlag& compiled, const AccountTable& a
     // The account is looked up only if a stage asks about a segment (count
     // stages do not), and once.
     Subject subject;
-    bool have_subject = false;
+    bool have_subject = known != nullptr;
+    if (have_subject) subject = *known;
     const auto in_segment = [&](absl::string_view segment) {
       if (!have_subject) {
         subject = SubjectFor(accounts, context);
@@ -563,6 +566,9 @@ struct Frame {
   // unknown, 1 in, 2 out. The snapshot is immutable, so an answer never
   // changes; racing threads compute the same one. Null without freezes.
   std::atomic<uint8_t>* membership;
+  // Each of the schedule's segments' own zone, by column (empty for a
+  // segment the snapshot lacks). Null without freezes.
+  const absl::string_view* column_zones;
 };
 
 // The flag's answer for `context`, frozen where a freeze window holds the
@@ -574,9 +580,13 @@ template <typename Now>
 Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
                             const Context& context, const Now& now) {
   if (frame.freezes == nullptr) return EvaluateTargeting(compiled, frame.accounts, context, now);
-  const CompactAccount* account = frame.accounts.Find(context.account_key);
+  // Looked up once, for the freeze and for targeting.
   Subject subject;
-  bool have_subject = false;
+  subject.account_key = context.account_key;
+  subject.compact = frame.accounts.Find(context.account_key);
+  subject.compact_attributes = frame.accounts.attributes();
+  subject.extra = context.attributes;
+  const CompactAccount* account = subject.compact;
   // Context attributes can change membership: only registry accounts
   // evaluated without any are remembered.
   std::atomic<uint8_t>* memo =
@@ -590,30 +600,25 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
     }
     auto it = frame.segments.find(key);
     bool in = false;
-    if (it != frame.segments.end()) {
-      if (!have_subject) {
-        subject = SubjectFor(frame.accounts, context);
-        have_subject = true;
-      }
-      in = it->second->Contains(subject);
-    }
+    if (it != frame.segments.end()) in = it->second->Contains(subject);
     if (memo != nullptr) memo[column].store(in ? 1 : 2, std::memory_order_relaxed);
     return in;
   };
-  const auto segment_zone = [&](absl::string_view key) -> absl::string_view {
-    auto it = frame.segments.find(key);
-    return it == frame.segments.end() ? absl::string_view() : it->second->segment->time_zone();
+  const auto segment_zone = [&](absl::string_view, int column) {
+    return frame.column_zones[column];
   };
   const std::optional<ActiveFreeze> freeze =
       frame.freezes->Find(context.account_key, account != nullptr ? account->time_zone : "",
                           segment_zone, in_segment, now());
-  if (!freeze) return EvaluateTargeting(compiled, frame.accounts, context, now);
+  if (!freeze) return EvaluateTargeting(compiled, frame.accounts, context, now, &subject);
   const absl::Time start = freeze->start;
   const auto at_start = [start] { return start; };
   const CompiledPin* pin = compiled.PinFor(*freeze);
-  if (pin == nullptr) return EvaluateTargeting(compiled, frame.accounts, context, at_start);
+  if (pin == nullptr) {
+    return EvaluateTargeting(compiled, frame.accounts, context, at_start, &subject);
+  }
   if (pin->flag == nullptr) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  Evaluation e = EvaluateTargeting(*pin->flag, frame.accounts, context, at_start);
+  Evaluation e = EvaluateTargeting(*pin->flag, frame.accounts, context, at_start, &subject);
   if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
     e.reason = v1::REASON_FROZEN;
     e.detail = freeze->window->rule();
@@ -650,6 +655,11 @@ struct Snapshot::Impl {
       // Value-initialized: every cell 0, unknown.
       freeze_membership = std::make_unique<std::atomic<uint8_t>[]>(
           std::max<size_t>(1, accounts->size() * freezes->segment_count()));
+      for (const absl::string_view key : freezes->ColumnKeys()) {
+        auto it = segments.find(key);
+        freeze_column_zones.push_back(it == segments.end() ? absl::string_view()
+                                                           : it->second->time_zone());
+      }
     }
 
     absl::flat_hash_map<absl::string_view, const v1::Flag*> latest;
@@ -678,10 +688,12 @@ struct Snapshot::Impl {
   std::unique_ptr<const CompiledFreezes> freezes;
 
   Frame frame() const {
-    return Frame{*accounts, compiled_segments, freezes.get(), freeze_membership.get()};
+    return Frame{*accounts, compiled_segments, freezes.get(), freeze_membership.get(),
+                 freeze_column_zones.data()};
   }
   // See Frame::membership.
   std::unique_ptr<std::atomic<uint8_t>[]> freeze_membership;
+  std::vector<absl::string_view> freeze_column_zones;
 
   absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
   absl::flat_hash_map<absl::string_view, const v1::Segment*> segments;

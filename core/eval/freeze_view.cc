@@ -7,6 +7,7 @@
 namespace rampart::eval {
 
 CompiledFreezes::CompiledFreezes(const v1::FreezeSchedule& schedule) {
+  absl::flat_hash_set<absl::string_view> zones;  // views of the schedule's strings
   for (const v1::SegmentFreezeWindows& list : schedule.segments()) {
     for (const v1::FreezeWindow& w : list.windows()) {
       const absl::Time start = FromProto(w.start());
@@ -17,8 +18,9 @@ CompiledFreezes::CompiledFreezes(const v1::FreezeSchedule& schedule) {
         column = columns_.try_emplace(list.segment(), static_cast<int>(columns_.size()))
                      .first->second;
       }
-      entries_.push_back(
-          Entry{&list, &w, column, start, end, {w.accounts().begin(), w.accounts().end()}});
+      const absl::string_view zone = *zones.insert(list.time_zone()).first;
+      entries_.push_back(Entry{&list, &w, column, list.segment(), zone, start, end,
+                               {w.accounts().begin(), w.accounts().end()}});
     }
   }
   // Sweep the starts and ends in time order, recording after each boundary
@@ -57,27 +59,17 @@ const void* CompiledFreezes::IdOf(absl::string_view segment, absl::string_view z
   return nullptr;
 }
 
-std::optional<ActiveFreeze> CompiledFreezes::Find(absl::string_view account_key,
-                                                  absl::string_view account_zone,
-                                                  SegmentZone segment_zone, InSegment in_segment,
-                                                  absl::Time at) const {
+std::vector<absl::string_view> CompiledFreezes::ColumnKeys() const {
+  std::vector<absl::string_view> keys(columns_.size());
+  for (const auto& [key, column] : columns_) keys[column] = key;
+  return keys;
+}
+
+std::pair<uint32_t, uint32_t> CompiledFreezes::OpenAt(absl::Time at) const {
   auto it = std::upper_bound(boundaries_.begin(), boundaries_.end(), at);
-  if (it == boundaries_.begin()) return std::nullopt;
+  if (it == boundaries_.begin()) return {0, 0};
   const size_t k = static_cast<size_t>(it - boundaries_.begin()) - 1;
-  // Earliest start first: the first window that holds the account decides.
-  for (uint32_t o = open_begin_[k]; o < open_begin_[k + 1]; ++o) {
-    const Entry& e = entries_[open_[o]];
-    const absl::string_view segment = e.list->segment();
-    const absl::string_view zone =
-        !account_zone.empty() ? account_zone
-                              : (segment.empty() ? absl::string_view() : segment_zone(segment));
-    if (e.list->time_zone() != zone) continue;
-    if (!e.accounts.empty() && !e.accounts.contains(account_key)) continue;
-    // Membership last: it reads the account's attributes.
-    if (!segment.empty() && !in_segment(segment, e.column)) continue;
-    return ActiveFreeze{e.list, e.window, &e, e.start, e.end};
-  }
-  return std::nullopt;
+  return {open_begin_[k], open_begin_[k + 1]};
 }
 
 }  // namespace rampart::eval

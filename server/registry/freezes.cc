@@ -382,7 +382,7 @@ absl::flat_hash_map<std::string, HeldBy> FrozenAccounts(const v1::FreezeSchedule
       return it != world.segments.end() &&
              eval::SegmentContains(it->second, account.key(), &account, nullptr);
     };
-    const auto segment_zone = [&](absl::string_view key) -> absl::string_view {
+    const auto segment_zone = [&](absl::string_view key, int) -> absl::string_view {
       auto it = world.segments.find(key);
       return it == world.segments.end() ? absl::string_view() : it->second.time_zone();
     };
