@@ -91,7 +91,7 @@ absl::Status LoadDemoData(registry::Registry& registry) {
     RETURN_IF_ERROR(registry.PutAccount(req).status());
   }
 
-  std::vector<v1::Segment> segments(4);
+  std::vector<v1::Segment> segments(5);
   segments[0].set_key("accounting");
   segments[0].set_name("Accounting firms");
   segments[0].set_description("Clients whose month revolves around tax deadlines");
@@ -110,6 +110,10 @@ absl::Status LoadDemoData(registry::Registry& registry) {
   segments[3].set_name("Our own staff");
   segments[3].set_description("The vendor's own tenants: the first stage of every ramp");
   *segments[3].add_conditions() = Cond("tags", v1::OPERATOR_EQUALS, {"staff"});
+  segments[4].set_key("cinemas");
+  segments[4].set_name("Cinema chains");
+  segments[4].set_description("Their busiest hours are weekend evenings");
+  *segments[4].add_conditions() = Cond("industry", v1::OPERATOR_EQUALS, {"cinema"});
   for (const auto& s : segments) {
     v1::PutSegmentRequest req;
     *req.mutable_meta() = Meta();
@@ -205,6 +209,34 @@ absl::Status LoadDemoData(registry::Registry& registry) {
   *start.mutable_meta() = Meta();
   start.set_flag_key("bulk-payments");
   RETURN_IF_ERROR(registry.StartRamp(start).status());
+
+  // Freeze calendars (docs/freezes.md): the accounting deadlines for the
+  // accounting firms, each in its own zone; Saturday evenings for cinemas.
+  struct DemoFreeze {
+    const char* calendar;
+    const char* preset;
+    const char* segment;
+    const char* description;
+  };
+  for (const DemoFreeze& f : {
+           DemoFreeze{"accounting-deadlines", "ru-accounting", "accounting",
+                      "Reporting days: the 25th, the 28th, the 3rd and 5th, the year's end"},
+           DemoFreeze{"cinema-evenings", "weekend-evening", "cinemas",
+                      "No change while the halls are full"},
+       }) {
+    v1::AddFreezeRulesRequest add;
+    *add.mutable_meta() = Meta();
+    add.set_calendar(f.calendar);
+    add.set_time_zone("Europe/Moscow");
+    add.set_description(f.description);
+    add.set_preset(f.preset);
+    RETURN_IF_ERROR(registry.AddFreezeRules(add).status());
+    v1::AttachFreezeCalendarRequest attach;
+    *attach.mutable_meta() = Meta();
+    attach.set_calendar(f.calendar);
+    attach.add_segments(f.segment);
+    RETURN_IF_ERROR(registry.AttachFreezeCalendar(attach).status());
+  }
   return absl::OkStatus();
 }
 

@@ -650,13 +650,26 @@ absl::StatusOr<int> Registry::RunDueSteps(absl::Time now) {
     // A stage that waits while its audience is frozen: while any account the
     // step would add is frozen, the step waits (a person may still advance).
     if (ramp.plan().stages(ramp.current_stage()).wait_while_frozen()) {
-      ASSIGN_OR_RETURN(const RegistryWorld world, LoadWorld(store_));
-      ASSIGN_OR_RETURN(const ramp::Step step, ramp::PlanStep(ramp, current.flag, world.view(),
-                                                             ramp.current_stage() + 1, now));
-      if (!FrozenAccounts(*freeze_schedule(), world, now, &step.added).empty()) {
+      const std::shared_ptr<const v1::FreezeSchedule> schedule = freeze_schedule();
+      const absl::Time computed_at = FromProto(schedule->computed_at());
+      auto hold = freeze_holds_.find(key);
+      if (hold != freeze_holds_.end() && hold->second.ramp_revision == ramp.revision() &&
+          hold->second.schedule_computed_at == computed_at && now < hold->second.until) {
         held.insert(key);
         continue;
       }
+      ASSIGN_OR_RETURN(const RegistryWorld world, LoadWorld(store_));
+      ASSIGN_OR_RETURN(const ramp::Step step, ramp::PlanStep(ramp, current.flag, world.view(),
+                                                             ramp.current_stage() + 1, now));
+      const auto frozen = FrozenAccounts(*schedule, world, now, &step.added);
+      if (!frozen.empty()) {
+        absl::Time until = now;
+        for (const auto& [account, by] : frozen) until = std::max(until, by.end);
+        freeze_holds_[key] = FreezeHold{ramp.revision(), computed_at, until};
+        held.insert(key);
+        continue;
+      }
+      freeze_holds_.erase(key);
     }
     const std::string rule = ScheduleRule(ramp);
     const v1::Approval* approval = ApprovalByOther(ramp, kSchedulerActor);

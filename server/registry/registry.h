@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -199,6 +200,17 @@ class Registry {
   ChangeListener* listener_ ABSL_GUARDED_BY(write_mu_) = nullptr;
   // Every zone an account has had since the start (writer lock).
   absl::flat_hash_set<std::string> account_zones_;
+  // Scheduled steps into a wait_while_frozen stage held by a freeze: not
+  // re-checked before `until` (the end of the last window holding an
+  // account the step adds) while the ramp and the schedule are unchanged,
+  // so a held step costs one look at the registry, not one a second.
+  // Writer lock; in memory (a restart re-checks once).
+  struct FreezeHold {
+    int64_t ramp_revision;
+    absl::Time schedule_computed_at;
+    absl::Time until;
+  };
+  absl::flat_hash_map<std::string, FreezeHold> freeze_holds_;
   mutable absl::Mutex schedule_mu_;
   std::shared_ptr<const v1::FreezeSchedule> schedule_ ABSL_GUARDED_BY(schedule_mu_);
   mutable absl::Mutex revision_mu_;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "rampart/v1/admin.pb.h"
+#include "rampart/v1/freeze.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "tests/e2e/e2e_fixture.h"
 
@@ -94,6 +95,12 @@ TEST_F(E2eTest, DemoDataLoadsOnlyIntoANewDataDir) {
   auto ramp = CliJson<v1::RampStatusView>({"ramp", "status", "bulk-payments"});
   EXPECT_EQ(ramp.ramp().current_stage(), 1);
   EXPECT_EQ(ramp.served(), 1u);
+  // Freeze calendars: the accounting deadlines and the cinemas' evenings.
+  auto calendars = CliJson<v1::ListFreezeCalendarsResponse>({"freeze", "calendars"});
+  ASSERT_THAT(calendars.calendars(), SizeIs(2));
+  EXPECT_EQ(calendars.calendars(0).key(), "accounting-deadlines");
+  EXPECT_THAT(calendars.calendars(0).rules(), SizeIs(5));
+  EXPECT_EQ(calendars.calendars(1).segments(0), "cinemas");
 }
 
 TEST_F(E2eTest, LogsOneStructuredLinePerRequest) {
