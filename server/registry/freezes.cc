@@ -213,6 +213,25 @@ absl::StatusOr<std::optional<v1::FreezeCalendar>> LoadForChange(const storage::S
   return current;
 }
 
+// The same for a calendar that must exist: NOT_FOUND when it does not.
+absl::StatusOr<v1::FreezeCalendar> LoadExistingForChange(const storage::Store& store,
+                                                         const Transaction& tx,
+                                                         absl::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> current, LoadForChange(store, tx, key));
+  if (!current) {
+    return absl::NotFoundError(absl::StrCat(Describe<v1::FreezeCalendar>(key), " not found"));
+  }
+  return std::move(*current);
+}
+
+// An attach or detach names segments, or everyone.
+absl::Status CheckAttachment(const v1::AttachFreezeCalendarRequest& req) {
+  if (req.segments().empty() && !req.global()) {
+    return absl::InvalidArgumentError("segments: name a segment, or global");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::FreezeCalendar> StoreChange(const storage::Store& store, Transaction& tx,
                                                const v1::FreezeCalendar* before,
                                                v1::FreezeCalendar after) {
@@ -494,13 +513,9 @@ absl::StatusOr<v1::FreezeCalendar> Registry::AddFreezeRules(const v1::AddFreezeR
 absl::StatusOr<v1::FreezeCalendar> Registry::RemoveFreezeRule(
     const v1::RemoveFreezeRuleRequest& req) {
   Transaction tx(*this, req.meta(), "freeze.rules.remove");
-  ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> current,
-                   LoadForChange(store_, tx, req.calendar()));
-  if (!current) {
-    return absl::NotFoundError(
-        absl::StrCat(Describe<v1::FreezeCalendar>(req.calendar()), " not found"));
-  }
-  v1::FreezeCalendar after = *current;
+  ASSIGN_OR_RETURN(const v1::FreezeCalendar current,
+                   LoadExistingForChange(store_, tx, req.calendar()));
+  v1::FreezeCalendar after = current;
   auto* rules = after.mutable_rules();
   auto it = std::find_if(rules->begin(), rules->end(),
                          [&](const v1::FreezeRule& r) { return r.name() == req.rule(); });
@@ -509,22 +524,16 @@ absl::StatusOr<v1::FreezeCalendar> Registry::RemoveFreezeRule(
                                             " has no rule \"", req.rule(), "\""));
   }
   rules->erase(it);
-  return StoreChange(store_, tx, &*current, std::move(after));
+  return StoreChange(store_, tx, &current, std::move(after));
 }
 
 absl::StatusOr<v1::FreezeCalendar> Registry::AttachFreezeCalendar(
     const v1::AttachFreezeCalendarRequest& req) {
   Transaction tx(*this, req.meta(), "freeze.calendar.attach");
-  ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> current,
-                   LoadForChange(store_, tx, req.calendar()));
-  if (!current) {
-    return absl::NotFoundError(
-        absl::StrCat(Describe<v1::FreezeCalendar>(req.calendar()), " not found"));
-  }
-  if (req.segments().empty() && !req.global()) {
-    return absl::InvalidArgumentError("segments: name a segment, or global");
-  }
-  v1::FreezeCalendar after = *current;
+  ASSIGN_OR_RETURN(const v1::FreezeCalendar current,
+                   LoadExistingForChange(store_, tx, req.calendar()));
+  RETURN_IF_ERROR(CheckAttachment(req));
+  v1::FreezeCalendar after = current;
   if (req.global()) after.set_global(true);
   for (int i = 0; i < req.segments_size(); ++i) {
     const std::string field = absl::StrCat("segments[", i, "]");
@@ -536,22 +545,16 @@ absl::StatusOr<v1::FreezeCalendar> Registry::AttachFreezeCalendar(
     }
     if (!Attached(after, req.segments(i))) after.add_segments(req.segments(i));
   }
-  return StoreChange(store_, tx, &*current, std::move(after));
+  return StoreChange(store_, tx, &current, std::move(after));
 }
 
 absl::StatusOr<v1::FreezeCalendar> Registry::DetachFreezeCalendar(
     const v1::AttachFreezeCalendarRequest& req) {
   Transaction tx(*this, req.meta(), "freeze.calendar.detach");
-  ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> current,
-                   LoadForChange(store_, tx, req.calendar()));
-  if (!current) {
-    return absl::NotFoundError(
-        absl::StrCat(Describe<v1::FreezeCalendar>(req.calendar()), " not found"));
-  }
-  if (req.segments().empty() && !req.global()) {
-    return absl::InvalidArgumentError("segments: name a segment, or global");
-  }
-  v1::FreezeCalendar after = *current;
+  ASSIGN_OR_RETURN(const v1::FreezeCalendar current,
+                   LoadExistingForChange(store_, tx, req.calendar()));
+  RETURN_IF_ERROR(CheckAttachment(req));
+  v1::FreezeCalendar after = current;
   if (req.global()) {
     if (!after.global()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -569,7 +572,7 @@ absl::StatusOr<v1::FreezeCalendar> Registry::DetachFreezeCalendar(
     }
     segments->erase(it);
   }
-  return StoreChange(store_, tx, &*current, std::move(after));
+  return StoreChange(store_, tx, &current, std::move(after));
 }
 
 // --- Questions ----------------------------------------------------------------
