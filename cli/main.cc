@@ -83,6 +83,7 @@ int Main(int argc, char** argv) {
   AddFreezeCommands(app, session);
   AddAuditCommands(app, session);
   AddEvalCommand(app, session);
+  AddSupportCommands(app, session);
 
   try {
     app.parse(argc, argv);

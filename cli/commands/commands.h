@@ -18,6 +18,7 @@ void AddEvalCommand(CLI::App& root, Session& session);      // eval.cc
 void AddRampCommands(CLI::App& root, Session& session);     // ramp*.cc
 void AddCalendarCommands(CLI::App& root, Session& session); // calendar.cc
 void AddFreezeCommands(CLI::App& root, Session& session);   // freeze.cc
+void AddSupportCommands(CLI::App& root, Session& session);  // support.cc
 
 // `account import FILE`, added under the `account` noun (account_import.cc).
 void AddAccountImportVerb(CLI::App* account, Session& session);

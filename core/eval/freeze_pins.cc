@@ -83,6 +83,9 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
       pin->set_time_zone(list.time_zone());
       *pin->mutable_window_start() = w.start();
       *pin->mutable_window_end() = w.end();
+      *pin->mutable_accounts() = w.accounts();
+      pin->set_calendar(w.calendar());
+      pin->set_rule(w.rule());
       if (existed) {
         *pin->mutable_flag() = Pinnable(*before);
       } else {

@@ -22,6 +22,15 @@ namespace rampart::registry {
 absl::StatusOr<calendar::ProductionCalendar> LoadWorkingCalendar(const storage::Store& store,
                                                                  std::set<int>* imported);
 
+// The FreezeSchedule of `calendars` over [from, to) (freeze::BuildSchedule):
+// for each attached segment, lists for each of `zones` (the accounts' own),
+// the segment's zone and "". DATA_LOSS when a stored calendar does not load.
+absl::StatusOr<v1::FreezeSchedule> ScheduleOf(const calendar::ProductionCalendar& working_days,
+                                               const std::vector<v1::FreezeCalendar>& calendars,
+                                               const std::vector<v1::Segment>& segments,
+                                               std::vector<std::string> zones, absl::Time from,
+                                               absl::Time to);
+
 // An account frozen at an instant, and the window that holds it.
 struct HeldBy {
   const v1::SegmentFreezeWindows* list = nullptr;

@@ -284,29 +284,24 @@ bool Registry::NoteAccountZone(const std::string& zone) {
   return account_zones_.insert(zone).second;
 }
 
-absl::StatusOr<v1::FreezeSchedule> Registry::ComputeFreezeSchedule(absl::Time now) const {
-  ASSIGN_OR_RETURN(const calendar::ProductionCalendar cal, LoadWorkingCalendar(store_, nullptr));
+absl::StatusOr<v1::FreezeSchedule> ScheduleOf(const calendar::ProductionCalendar& working_days,
+                                               const std::vector<v1::FreezeCalendar>& calendars,
+                                               const std::vector<v1::Segment>& segments,
+                                               std::vector<std::string> zones, absl::Time from,
+                                               absl::Time to) {
   freeze::ScheduleInput in;
-  in.working_days = &cal;
-  in.from = now;
-  in.to = now + kFreezeHorizon;
+  in.working_days = &working_days;
+  in.from = from;
+  in.to = to;
   absl::flat_hash_map<std::string, std::string> segment_zones;
-  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](const v1::Segment& s) {
-    segment_zones[s.key()] = s.time_zone();
-    return true;
-  }));
-  // Every zone an account has (a list for a zone without members of the
-  // segment costs a few windows; finding the members would cost a scan).
-  std::vector<std::string> zones(account_zones_.begin(), account_zones_.end());
+  for (const v1::Segment& s : segments) segment_zones[s.key()] = s.time_zone();
   zones.push_back("");
-  absl::Status error;
-  RETURN_IF_ERROR(ForEachObject<v1::FreezeCalendar>(store_, "", [&](v1::FreezeCalendar& c) {
+  for (const v1::FreezeCalendar& c : calendars) {
     absl::StatusOr<std::vector<freeze::FreezeRule>> rules = freeze::CalendarRulesFromProto(c);
     if (!rules.ok()) {
-      error = absl::DataLossError(
-          absl::StrCat(Describe<v1::FreezeCalendar>(c.key()),
-                       ": stored rules do not load: ", rules.status().message()));
-      return false;
+      return absl::DataLossError(absl::StrCat(Describe<v1::FreezeCalendar>(c.key()),
+                                              ": stored rules do not load: ",
+                                              rules.status().message()));
     }
     freeze::AttachedCalendar attached;
     attached.key = c.key();
@@ -325,10 +320,26 @@ absl::StatusOr<v1::FreezeSchedule> Registry::ComputeFreezeSchedule(absl::Time no
       }
     }
     in.calendars.push_back(std::move(attached));
+  }
+  return freeze::BuildSchedule(in);
+}
+
+absl::StatusOr<v1::FreezeSchedule> Registry::ComputeFreezeSchedule(absl::Time now) const {
+  ASSIGN_OR_RETURN(const calendar::ProductionCalendar cal, LoadWorkingCalendar(store_, nullptr));
+  std::vector<v1::Segment> segments;
+  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](v1::Segment& s) {
+    segments.push_back(std::move(s));
     return true;
   }));
-  RETURN_IF_ERROR(error);
-  return freeze::BuildSchedule(in);
+  std::vector<v1::FreezeCalendar> calendars;
+  RETURN_IF_ERROR(ForEachObject<v1::FreezeCalendar>(store_, "", [&](v1::FreezeCalendar& c) {
+    calendars.push_back(std::move(c));
+    return true;
+  }));
+  // Every zone an account has (a list for a zone without members of the
+  // segment costs a few windows; finding the members would cost a scan).
+  return ScheduleOf(cal, calendars, segments, {account_zones_.begin(), account_zones_.end()}, now,
+                    now + kFreezeHorizon);
 }
 
 std::optional<std::string> Registry::RecomputeFreezeSchedule(absl::Time now, bool force) {

@@ -29,6 +29,7 @@
 #include "rampart/v1/calendar.pb.h"
 #include "rampart/v1/eval.pb.h"
 #include "rampart/v1/freeze.pb.h"
+#include "rampart/v1/support.pb.h"
 #include "rampart/v1/model.pb.h"
 #include "rampart/v1/ramp.pb.h"
 #include "server/storage/store.h"
@@ -138,6 +139,10 @@ class Registry {
   absl::StatusOr<v1::IcsExport> ExportFreezeIcs(const v1::ExportFreezeIcsRequest& req) const;
   // Whom the change committed at `revision` reaches (reach.cc).
   absl::StatusOr<v1::Reach> DescribeReach(const v1::ReachRequest& req) const;
+
+  // The support view (support.cc; issue 6).
+  absl::StatusOr<v1::WhoisView> Whois(const v1::WhoisRequest& req) const;
+  absl::StatusOr<v1::HistoryResponse> History(const v1::HistoryRequest& req) const;
 
   // The freeze windows of the coming weeks, as the SDKs have them: computed
   // from the freeze calendars, their attachments, the segments' and the

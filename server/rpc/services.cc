@@ -279,6 +279,18 @@ class FreezeServiceImpl final : public v1::FreezeService::CallbackService {
   const RequestLog& log_;
 };
 
+class SupportServiceImpl final : public v1::SupportService::CallbackService {
+ public:
+  SupportServiceImpl(Registry& registry, const RequestLog& log) : registry_(registry), log_(log) {}
+
+  RAMPART_UNARY(SupportService, Whois, WhoisRequest, WhoisView, Whois(r))
+  RAMPART_UNARY(SupportService, History, HistoryRequest, HistoryResponse, History(r))
+
+ private:
+  Registry& registry_;
+  const RequestLog& log_;
+};
+
 #undef RAMPART_UNARY
 
 }  // namespace
@@ -294,6 +306,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(Registry& registry,
   services.push_back(std::make_unique<RampServiceImpl>(registry, log));
   services.push_back(std::make_unique<CalendarServiceImpl>(registry, log));
   services.push_back(std::make_unique<FreezeServiceImpl>(registry, log));
+  services.push_back(std::make_unique<SupportServiceImpl>(registry, log));
   return services;
 }
 

@@ -15,6 +15,7 @@
 #include "rampart/v1/calendar.grpc.pb.h"
 #include "rampart/v1/eval.grpc.pb.h"
 #include "rampart/v1/freeze.grpc.pb.h"
+#include "rampart/v1/support.grpc.pb.h"
 #include "rampart/v1/ramp.grpc.pb.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"

@@ -1,0 +1,59 @@
+// Reading the registry as it was (issue 6). Every change stores, in the same
+// batch, an audit entry with the object after it (AuditEntry.after_json), and
+// an index entry under the object: the state of any object at any past
+// revision is its last entry at or before that revision, one index seek
+// away however long the log. The audit log's times grow with its revisions
+// (one writer, the registry's clock), so the revision in effect at an
+// instant is found by bisection.
+#ifndef RAMPART_SERVER_REGISTRY_HISTORY_H_
+#define RAMPART_SERVER_REGISTRY_HISTORY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "rampart/v1/model.pb.h"
+#include "server/storage/store.h"
+
+namespace rampart::registry {
+
+// The last revision committed at or before `t` (0: none).
+absl::StatusOr<int64_t> RevisionAt(const storage::Store& store, absl::Time t);
+
+// The audit entries of the object (kind, key) itself, at or before
+// `up_to_revision`, newest first; at most `limit` (0: all). Entries of other
+// objects indexed under it (an override under its account) are left out.
+absl::StatusOr<std::vector<v1::AuditEntry>> ObjectEntries(const storage::Store& store,
+                                                          v1::ObjectKind kind,
+                                                          absl::string_view key,
+                                                          int64_t up_to_revision, size_t limit);
+
+// Every key an object of `kind` ever had (from the audit index), sorted.
+absl::StatusOr<std::vector<std::string>> KeysEver(const storage::Store& store,
+                                                  v1::ObjectKind kind);
+
+// The object as an entry left it (nullopt: deleted, or an entry without an
+// object after it). DATA_LOSS when the JSON does not parse.
+absl::Status ParseState(const v1::AuditEntry& entry, google::protobuf::Message* out, bool* present);
+
+// The object at `revision` (nullopt: it did not exist then).
+template <typename T>
+absl::StatusOr<std::optional<T>> ObjectAt(const storage::Store& store, v1::ObjectKind kind,
+                                          absl::string_view key, int64_t revision) {
+  absl::StatusOr<std::vector<v1::AuditEntry>> entries =
+      ObjectEntries(store, kind, key, revision, 1);
+  if (!entries.ok()) return entries.status();
+  if (entries->empty()) return std::nullopt;
+  T object;
+  bool present = false;
+  if (absl::Status s = ParseState(entries->front(), &object, &present); !s.ok()) return s;
+  if (!present) return std::nullopt;
+  return object;
+}
+
+}  // namespace rampart::registry
+
+#endif  // RAMPART_SERVER_REGISTRY_HISTORY_H_

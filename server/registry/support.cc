@@ -1,0 +1,503 @@
+// Registry: the support view (issue 6; support.proto). `Whois`: every flag
+// for one account with its value, why, since when and what comes next, now
+// or as of a past instant (the flags, the account, the segments and the
+// freeze calendars as the audit log says they were). `History`: the changes
+// an account saw, when it saw them (a change held by a freeze: when the
+// window closed), with who made them and why. Both evaluate through the one
+// engine (core/eval), as an SDK would.
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "core/common/keys.h"
+#include "core/common/status_macros.h"
+#include "core/common/time_util.h"
+#include "core/eval/engine.h"
+#include "core/ramp/planner.h"
+#include "server/registry/freeze_internal.h"
+#include "server/registry/history.h"
+#include "server/registry/ramp_internal.h"
+#include "server/registry/registry.h"
+#include "server/registry/transaction.h"
+
+namespace rampart::registry {
+namespace {
+
+constexpr int kDefaultHistoryLimit = 100;
+constexpr int kMaxHistoryLimit = 10000;
+
+// What evaluating one account needs, now or as of a past revision.
+struct AccountView {
+  v1::Account account;
+  std::vector<v1::Segment> segments;
+  std::vector<v1::Flag> flags;  // archived ones only with pins
+  v1::FreezeSchedule schedule;
+  int64_t revision = 0;
+};
+
+std::shared_ptr<const eval::Snapshot> SnapshotOf(const v1::Account& account,
+                                                 const std::vector<v1::Segment>& segments,
+                                                 const std::vector<const v1::Flag*>& flags,
+                                                 const v1::FreezeSchedule* schedule) {
+  eval::Snapshot::Builder b;
+  b.AddAccount(account);
+  for (const v1::Segment& s : segments) b.AddSegment(s);
+  for (const v1::Flag* f : flags) b.AddFlag(*f);
+  if (schedule != nullptr) b.SetFreezeSchedule(*schedule);
+  return std::move(b).Build();
+}
+
+std::string Bytes(const eval::Evaluation& e) {
+  return e.value == nullptr ? std::string() : e.value->SerializeAsString();
+}
+
+std::string Text(const v1::FlagValue* v) {
+  if (v == nullptr) return "nothing";
+  switch (v->kind_case()) {
+    case v1::FlagValue::kBoolValue:
+      return v->bool_value() ? "true" : "false";
+    case v1::FlagValue::kStringValue:
+      return absl::StrCat("\"", v->string_value(), "\"");
+    default:
+      return v->ShortDebugString();
+  }
+}
+
+const v1::Override* OverrideFor(const v1::Flag& flag, absl::string_view account) {
+  for (const v1::Override& o : flag.overrides()) {
+    if (o.account_key() == account) return &o;
+  }
+  return nullptr;
+}
+
+// One state of a flag from its audit entries: in effect from `time`.
+struct FlagState {
+  absl::Time time;
+  v1::AuditEntry entry;
+  std::optional<v1::Flag> flag;  // nullopt: archived or deleted
+};
+
+// The flag's states up to `revision`, oldest first.
+absl::StatusOr<std::vector<FlagState>> FlagStates(const storage::Store& store,
+                                                  absl::string_view key, int64_t revision) {
+  ASSIGN_OR_RETURN(std::vector<v1::AuditEntry> entries,
+                   ObjectEntries(store, v1::OBJECT_KIND_FLAG, key, revision, 0));
+  std::vector<FlagState> out;
+  out.reserve(entries.size());
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    FlagState s{FromProto(it->time()), std::move(*it), std::nullopt};
+    v1::Flag flag;
+    bool present = false;
+    RETURN_IF_ERROR(ParseState(s.entry, &flag, &present));
+    if (present && !(flag.archived() && flag.freeze_pins_size() == 0)) s.flag = std::move(flag);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// The instants inside [from, to) at which a state's value for `account` can
+// change without a write: its override's end, its freeze pins' ends.
+std::vector<absl::Time> InnerInstants(const v1::Flag& flag, absl::string_view account,
+                                      absl::Time from, absl::Time to) {
+  std::vector<absl::Time> out;
+  const auto add = [&](absl::Time t) {
+    if (from < t && t < to) out.push_back(t);
+  };
+  if (const v1::Override* o = OverrideFor(flag, account); o != nullptr && IsSet(o->ends_at())) {
+    add(FromProto(o->ends_at()));
+  }
+  for (const v1::FreezePin& p : flag.freeze_pins()) add(FromProto(p.window_end()));
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// A schedule made of a flag state's own pins (the windows that held a change
+// to it), for the history: what an SDK enforced for this flag then.
+v1::FreezeSchedule PinSchedule(const v1::Flag& flag) {
+  v1::FreezeSchedule out;
+  for (const v1::FreezePin& p : flag.freeze_pins()) {
+    v1::SegmentFreezeWindows* list = out.add_segments();
+    list->set_segment(p.segment());
+    list->set_time_zone(p.time_zone());
+    v1::FreezeWindow* w = list->add_windows();
+    *w->mutable_start() = p.window_start();
+    *w->mutable_end() = p.window_end();
+    *w->mutable_accounts() = p.accounts();
+    w->set_calendar(p.calendar());
+    w->set_rule(p.rule());
+  }
+  return out;
+}
+
+// Since when the account has had `value` (serialized) from the flag,
+// walking its states back from `at`. Each state is evaluated with its own
+// freeze pins (PinSchedule), so a change held by a window counts from the
+// window's end, when the account saw it.
+absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
+                                                  const v1::Flag& current,
+                                                  const AccountView& view,
+                                                  const std::string& value, absl::Time at) {
+  const absl::Time account_since =
+      IsSet(view.account.created_at()) ? FromProto(view.account.created_at()) : absl::InfinitePast();
+  // Never changed since it was created: no walk.
+  if (FromProto(current.created_at()) == FromProto(current.updated_at())) {
+    return std::max(FromProto(current.created_at()), account_since);
+  }
+  ASSIGN_OR_RETURN(const std::vector<FlagState> states,
+                   FlagStates(store, current.key(), view.revision));
+  std::optional<absl::Time> since;
+  absl::Time end = at;  // the state walked covers [time, end)
+  for (auto it = states.rbegin(); it != states.rend(); ++it) {
+    if (it->time > at) continue;
+    if (!it->flag) break;  // before it the account had nothing or an archived flag
+    const v1::FreezeSchedule pins = PinSchedule(*it->flag);
+    const auto snapshot = SnapshotOf(view.account, view.segments, {&*it->flag}, &pins);
+    std::vector<absl::Time> instants = InnerInstants(*it->flag, view.account.key(), it->time, end);
+    instants.insert(instants.begin(), it->time);
+    bool differs = false;
+    for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
+      const eval::Evaluation e = eval::Evaluate(
+          *snapshot, current.key(), eval::Context{view.account.key(), "", nullptr}, *t);
+      if (Bytes(e) != value) {
+        differs = true;
+        break;
+      }
+      since = *t;
+    }
+    if (differs) break;
+    end = it->time;
+  }
+  if (since) since = std::max(*since, account_since);
+  return since;
+}
+
+std::string WhenText(absl::Time t) { return rampart::FormatTime(t); }
+
+// The account's view now.
+absl::Status LoadCurrent(const storage::Store& store, const v1::Account& account,
+                         const v1::FreezeSchedule& schedule, int64_t revision, AccountView& view) {
+  view.account = account;
+  view.schedule = schedule;
+  view.revision = revision;
+  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store, "", [&](v1::Segment& s) {
+    view.segments.push_back(std::move(s));
+    return true;
+  }));
+  return ForEachObject<v1::Flag>(store, "", [&](v1::Flag& f) {
+    if (!f.archived() || f.freeze_pins_size() > 0) view.flags.push_back(std::move(f));
+    return true;
+  });
+}
+
+// The account's view as of `revision`, from the audit log; the freeze
+// windows recomputed from the freeze calendars of then around `at`.
+absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key,
+                      int64_t revision, absl::Time at, AccountView& view) {
+  view.revision = revision;
+  ASSIGN_OR_RETURN(std::optional<v1::Account> account,
+                   ObjectAt<v1::Account>(store, v1::OBJECT_KIND_ACCOUNT, account_key, revision));
+  if (!account) {
+    return absl::NotFoundError(absl::StrCat(Describe<v1::Account>(account_key),
+                                            " did not exist at ", WhenText(at)));
+  }
+  view.account = std::move(*account);
+  ASSIGN_OR_RETURN(const std::vector<std::string> segment_keys,
+                   KeysEver(store, v1::OBJECT_KIND_SEGMENT));
+  for (const std::string& key : segment_keys) {
+    ASSIGN_OR_RETURN(std::optional<v1::Segment> s,
+                     ObjectAt<v1::Segment>(store, v1::OBJECT_KIND_SEGMENT, key, revision));
+    if (s) view.segments.push_back(std::move(*s));
+  }
+  // Flags are archived, never deleted: today's keys are every key.
+  std::vector<std::string> flag_keys;
+  RETURN_IF_ERROR(ForEachObject<v1::Flag>(store, "", [&](const v1::Flag& f) {
+    flag_keys.push_back(f.key());
+    return true;
+  }));
+  for (const std::string& key : flag_keys) {
+    ASSIGN_OR_RETURN(std::optional<v1::Flag> f,
+                     ObjectAt<v1::Flag>(store, v1::OBJECT_KIND_FLAG, key, revision));
+    if (f && (!f->archived() || f->freeze_pins_size() > 0)) view.flags.push_back(std::move(*f));
+  }
+  ASSIGN_OR_RETURN(const std::vector<std::string> calendar_keys,
+                   KeysEver(store, v1::OBJECT_KIND_FREEZE_CALENDAR));
+  std::vector<v1::FreezeCalendar> calendars;
+  for (const std::string& key : calendar_keys) {
+    ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> c,
+                     ObjectAt<v1::FreezeCalendar>(store, v1::OBJECT_KIND_FREEZE_CALENDAR, key,
+                                                  revision));
+    if (c) calendars.push_back(std::move(*c));
+  }
+  if (!calendars.empty()) {
+    ASSIGN_OR_RETURN(const calendar::ProductionCalendar working_days,
+                     LoadWorkingCalendar(store, nullptr));
+    std::vector<std::string> zones;
+    if (!view.account.time_zone().empty()) zones.push_back(view.account.time_zone());
+    ASSIGN_OR_RETURN(view.schedule, ScheduleOf(working_days, calendars, view.segments, zones,
+                                               at - absl::Hours(24), at + absl::Hours(24 * 56)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const {
+  RETURN_IF_ERROR(ValidateKey("account", req.account()));
+  const absl::Time now = clock_.Now();
+  const absl::Time at = IsSet(req.at()) ? FromProto(req.at()) : now;
+  if (at > now) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at: ", WhenText(at), " is in the future (whois answers for now or the past)"));
+  }
+  const bool historical = at < now;
+  AccountView view;
+  if (historical) {
+    ASSIGN_OR_RETURN(const int64_t revision, RevisionAt(store_, at));
+    RETURN_IF_ERROR(LoadAsOf(store_, req.account(), revision, at, view));
+  } else {
+    const int64_t revision = this->revision();
+    ASSIGN_OR_RETURN(const v1::Account account, GetObject<v1::Account>(store_, req.account()));
+    RETURN_IF_ERROR(LoadCurrent(store_, account, *freeze_schedule(), revision, view));
+  }
+
+  v1::WhoisView out;
+  *out.mutable_account() = view.account;
+  *out.mutable_at() = rampart::ToProto(at);
+  out.set_historical(historical);
+  out.set_revision(view.revision);
+  for (const v1::Segment& s : view.segments) {
+    if (eval::SegmentContains(s, view.account.key(), &view.account, nullptr)) {
+      out.add_segments(s.key());
+    }
+  }
+  // Frozen at `at`?
+  RegistryWorld world;
+  world.accounts.push_back(view.account);
+  for (const v1::Segment& s : view.segments) world.segments[s.key()] = s;
+  const auto frozen = FrozenAccounts(view.schedule, world, at);
+  std::optional<HeldBy> held;
+  if (auto it = frozen.find(view.account.key()); it != frozen.end()) {
+    held = it->second;
+    out.set_frozen(true);
+    out.set_frozen_by(absl::StrCat(held->window->calendar(), "/", held->window->rule()));
+    *out.mutable_frozen_until() = rampart::ToProto(held->end);
+  }
+
+  std::vector<const v1::Flag*> flags;
+  std::vector<v1::Flag> bare_flags;  // without pins: the value once the window closes
+  bare_flags.reserve(view.flags.size());
+  for (const v1::Flag& f : view.flags) {
+    flags.push_back(&f);
+    bare_flags.push_back(f);
+    bare_flags.back().clear_freeze_pins();
+  }
+  const auto snapshot = SnapshotOf(view.account, view.segments, flags, &view.schedule);
+  std::shared_ptr<const eval::Snapshot> bare;
+  if (held) {
+    std::vector<const v1::Flag*> bare_ptrs;
+    for (const v1::Flag& f : bare_flags) bare_ptrs.push_back(&f);
+    bare = SnapshotOf(view.account, view.segments, bare_ptrs, nullptr);
+  }
+  const eval::Context context{view.account.key(), req.user_key(), nullptr};
+  for (const v1::Flag& flag : view.flags) {
+    const eval::Evaluation e = eval::Evaluate(*snapshot, flag.key(), context, at);
+    v1::WhoisFlag* w = out.add_flags();
+    w->set_flag_key(flag.key());
+    if (e.value != nullptr) *w->mutable_value() = *e.value;
+    w->set_variant(std::string(e.variant));
+    w->set_reason(e.reason);
+    w->set_error_code(e.error);
+    const v1::Override* o = OverrideFor(flag, view.account.key());
+    switch (e.reason) {
+      case v1::REASON_DISABLED:
+        w->set_why("the flag is killed (its off variant for everyone)");
+        break;
+      case v1::REASON_OVERRIDE:
+      case v1::REASON_DEFERRED:
+        if (o != nullptr) {
+          w->set_why(absl::StrCat(o->deferral() ? "deferred" : "override", " by ",
+                                  o->actor().empty() ? "?" : o->actor(),
+                                  IsSet(o->ends_at())
+                                      ? absl::StrCat(" until ", WhenText(FromProto(o->ends_at())))
+                                      : std::string(),
+                                  ": ", o->reason()));
+        }
+        break;
+      case v1::REASON_STAGE:
+        w->set_why(absl::StrCat("in ramp stage ", e.detail));
+        break;
+      case v1::REASON_TARGETING_MATCH:
+        w->set_why(absl::StrCat("targeting rule ", e.detail, " matched"));
+        break;
+      case v1::REASON_SPLIT:
+        w->set_why("in its bucket of the percentage rollout");
+        break;
+      case v1::REASON_FROZEN:
+        break;  // below
+      default:
+        w->set_why(flag.ramp().active() ? "the flag's default (not in an entered ramp stage)"
+                                        : "the flag's default");
+    }
+    if (held) {
+      w->set_why(absl::StrCat("frozen since ", WhenText(FromProto(held->window->start())), " by ",
+                              out.frozen_by(), " until ", WhenText(held->end),
+                              e.reason == v1::REASON_FROZEN
+                                  ? ": the flag as it was then"
+                                  : absl::StrCat(w->why().empty() ? "" : "; ", w->why())));
+    }
+    // What comes next.
+    std::vector<v1::WhoisNext> next;
+    const auto add_next = [&](absl::Time t, std::string what) {
+      v1::WhoisNext n;
+      *n.mutable_at() = rampart::ToProto(t);
+      n.set_what(std::move(what));
+      next.push_back(std::move(n));
+    };
+    if (held) {
+      const eval::Evaluation after = eval::Evaluate(*bare, flag.key(), context, held->end);
+      if (Bytes(after) != Bytes(e)) {
+        add_next(held->end, absl::StrCat("the freeze window ends: ", Text(after.value)));
+      }
+    }
+    if (o != nullptr && IsSet(o->ends_at()) && FromProto(o->ends_at()) > at) {
+      add_next(FromProto(o->ends_at()), o->deferral() ? "the deferral ends" : "the override ends");
+    }
+    if (!historical && flag.ramp().active() && e.reason != v1::REASON_STAGE) {
+      ASSIGN_OR_RETURN(std::optional<v1::Ramp> ramp, LoadObject<v1::Ramp>(store_, flag.key()));
+      if (ramp) {
+        if (std::optional<absl::Time> due = DueAt(*ramp)) {
+          add_next(*due, absl::StrCat("the ramp's next step is due: ",
+                                      ramp::StageLabel(ramp->plan(), ramp->current_stage() + 1),
+                                      " (it may or may not take this account)"));
+        }
+      }
+    }
+    std::sort(next.begin(), next.end(), [](const v1::WhoisNext& a, const v1::WhoisNext& b) {
+      return FromProto(a.at()) < FromProto(b.at());
+    });
+    for (auto& n : next) *w->add_next() = std::move(n);
+    if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
+      ASSIGN_OR_RETURN(std::optional<absl::Time> since, SinceOf(store_, flag, view, Bytes(e), at));
+      if (since) *w->mutable_since() = rampart::ToProto(*since);
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& req) const {
+  RETURN_IF_ERROR(ValidateKey("account", req.account()));
+  if (!req.flag().empty()) RETURN_IF_ERROR(ValidateKey("flag", req.flag()));
+  if (req.limit() < 0 || req.limit() > kMaxHistoryLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: ", req.limit(), " is outside 0..", kMaxHistoryLimit));
+  }
+  const int limit = req.limit() == 0 ? kDefaultHistoryLimit : req.limit();
+  const absl::Time now = clock_.Now();
+  const absl::Time from = IsSet(req.from()) ? FromProto(req.from()) : absl::InfinitePast();
+  const absl::Time to = IsSet(req.to()) ? FromProto(req.to()) : now;
+  if (to <= from) return absl::InvalidArgumentError("to: must be after from");
+
+  AccountView view;
+  ASSIGN_OR_RETURN(const v1::Account account, GetObject<v1::Account>(store_, req.account()));
+  view.account = account;
+  view.revision = revision();
+  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](v1::Segment& s) {
+    view.segments.push_back(std::move(s));
+    return true;
+  }));
+  std::vector<std::string> keys;
+  if (!req.flag().empty()) {
+    RETURN_IF_ERROR(GetObject<v1::Flag>(store_, req.flag()).status());
+    keys.push_back(req.flag());
+  } else {
+    RETURN_IF_ERROR(ForEachObject<v1::Flag>(store_, "", [&](const v1::Flag& f) {
+      keys.push_back(f.key());
+      return true;
+    }));
+  }
+
+  std::vector<v1::HistoryEvent> events;
+  const eval::Context context{account.key(), req.user_key(), nullptr};
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(const std::vector<FlagState> states, FlagStates(store_, key, view.revision));
+    std::string before_bytes;
+    std::optional<v1::FlagValue> before;
+    std::string before_variant;
+    for (size_t k = 0; k < states.size(); ++k) {
+      const FlagState& s = states[k];
+      const absl::Time end = k + 1 < states.size() ? states[k + 1].time : to;
+      std::vector<absl::Time> instants;
+      instants.push_back(s.time);
+      std::shared_ptr<const eval::Snapshot> snapshot;
+      v1::FreezeSchedule pins;
+      if (s.flag) {
+        const std::vector<absl::Time> inner = InnerInstants(*s.flag, account.key(), s.time, end);
+        instants.insert(instants.end(), inner.begin(), inner.end());
+        pins = PinSchedule(*s.flag);
+        snapshot = SnapshotOf(account, view.segments, {&*s.flag}, &pins);
+      }
+      for (const absl::Time t : instants) {
+        if (t >= to) break;
+        eval::Evaluation e;
+        if (snapshot != nullptr) e = eval::Evaluate(*snapshot, key, context, t);
+        const std::string bytes = Bytes(e);
+        if (bytes == before_bytes) continue;
+        v1::HistoryEvent ev;
+        *ev.mutable_at() = rampart::ToProto(t);
+        ev.set_flag_key(key);
+        if (before) *ev.mutable_before() = *before;
+        ev.set_variant_before(before_variant);
+        if (e.value != nullptr) *ev.mutable_after() = *e.value;
+        ev.set_variant_after(std::string(e.variant));
+        ev.set_reason(e.reason);
+        ev.set_revision(s.entry.revision());
+        *ev.mutable_changed_at() = s.entry.time();
+        ev.set_actor(s.entry.actor());
+        ev.set_change_reason(s.entry.reason());
+        ev.set_operation(s.entry.operation());
+        ev.set_break_freeze(s.entry.break_freeze());
+        // Seen later than made: a freeze held it (or an override ended).
+        ev.set_held(t > s.time && s.flag && std::any_of(s.flag->freeze_pins().begin(),
+                                              s.flag->freeze_pins().end(),
+                                              [&](const v1::FreezePin& p) {
+                                                return FromProto(p.window_end()) == t;
+                                              }));
+        if (t >= from) events.push_back(std::move(ev));
+        before_bytes = bytes;
+        before = e.value != nullptr ? std::optional<v1::FlagValue>(*e.value) : std::nullopt;
+        before_variant = std::string(e.variant);
+      }
+    }
+  }
+  if (req.flag().empty()) {
+    // Changes to the account itself (attributes, zone: segment membership).
+    ASSIGN_OR_RETURN(
+        const std::vector<v1::AuditEntry> entries,
+        ObjectEntries(store_, v1::OBJECT_KIND_ACCOUNT, account.key(), view.revision, 0));
+    for (const v1::AuditEntry& entry : entries) {
+      const absl::Time t = FromProto(entry.time());
+      if (t < from || t >= to) continue;
+      v1::HistoryEvent ev;
+      *ev.mutable_at() = entry.time();
+      ev.set_revision(entry.revision());
+      *ev.mutable_changed_at() = entry.time();
+      ev.set_actor(entry.actor());
+      ev.set_change_reason(entry.reason());
+      ev.set_operation(entry.operation());
+      events.push_back(std::move(ev));
+    }
+  }
+  std::stable_sort(events.begin(), events.end(),
+                   [](const v1::HistoryEvent& a, const v1::HistoryEvent& b) {
+                     return std::make_tuple(FromProto(a.at()), a.revision(), a.flag_key()) <
+                            std::make_tuple(FromProto(b.at()), b.revision(), b.flag_key());
+                   });
+  v1::HistoryResponse resp;
+  const size_t first = events.size() > static_cast<size_t>(limit) ? events.size() - limit : 0;
+  resp.set_truncated(first > 0);
+  for (size_t i = first; i < events.size(); ++i) *resp.add_events() = std::move(events[i]);
+  return resp;
+}
+
+}  // namespace rampart::registry

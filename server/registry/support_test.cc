@@ -1,0 +1,240 @@
+// The support view on a simulated clock, at exact instants in
+// Europe/Moscow: whois now and as of moments before, during and after a
+// scheduled ramp step, an override's end and an ru-accounting freeze; since
+// when each value was seen; and the history of what the account saw.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "core/common/time_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/registry/registry.h"
+#include "tests/testing/simulated_clock.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace rampart::registry {
+namespace {
+
+using ::rampart::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::SizeIs;
+
+absl::Time Msk(int y, int m, int d, int h, int min = 0) {
+  absl::TimeZone tz;
+  EXPECT_TRUE(absl::LoadTimeZone("Europe/Moscow", &tz));
+  return absl::FromCivil(absl::CivilMinute(y, m, d, h, min), tz);
+}
+
+v1::WriteMeta Meta(const std::string& actor, const std::string& reason) {
+  v1::WriteMeta m;
+  m.set_actor(actor);
+  m.set_reason(reason);
+  return m;
+}
+
+class RegistrySupportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = storage::Store::Open({dir_.path()});
+    ASSERT_OK(store);
+    store_ = std::move(*store);
+    auto registry = Registry::Open(*store_, clock_);
+    ASSERT_OK(registry);
+    registry_ = std::move(*registry);
+    for (int i = 0; i < 6; ++i) {
+      v1::PutAccountRequest req;
+      *req.mutable_meta() = Meta("crm", "import");
+      req.mutable_account()->set_key(absl::StrFormat("acc-%d", i));
+      (*req.mutable_account()->mutable_attributes())["industry"].set_string_value("accounting");
+      ASSERT_OK(registry_->PutAccount(req));
+    }
+    v1::PutSegmentRequest seg;
+    *seg.mutable_meta() = Meta("alice", "segments");
+    seg.mutable_segment()->set_key("accounting");
+    seg.mutable_segment()->set_time_zone("Europe/Moscow");
+    v1::Condition* c = seg.mutable_segment()->add_conditions();
+    c->set_attribute("industry");
+    c->set_op(v1::OPERATOR_EQUALS);
+    c->add_values("accounting");
+    ASSERT_OK(registry_->PutSegment(seg));
+    v1::PutFlagRequest flag;
+    *flag.mutable_meta() = Meta("alice", "INV-812");
+    v1::Flag& f = *flag.mutable_flag();
+    f.set_key("editor");
+    f.set_type(v1::FLAG_TYPE_BOOL);
+    f.add_variants()->set_name("on");
+    f.mutable_variants(0)->mutable_value()->set_bool_value(true);
+    f.add_variants()->set_name("off");
+    f.mutable_variants(1)->mutable_value()->set_bool_value(false);
+    f.set_default_variant("off");
+    f.set_off_variant("off");
+    f.set_enabled(true);
+    ASSERT_OK(registry_->PutFlag(flag));
+  }
+
+  v1::WhoisView Whois(const std::string& account, std::optional<absl::Time> at = std::nullopt) {
+    v1::WhoisRequest req;
+    req.set_account(account);
+    if (at) *req.mutable_at() = ToProto(*at);
+    auto w = registry_->Whois(req);
+    EXPECT_OK(w);
+    return w.ok() ? *w : v1::WhoisView();
+  }
+
+  static const v1::WhoisFlag& Editor(const v1::WhoisView& w) {
+    static const v1::WhoisFlag none;
+    return w.flags().empty() ? none : w.flags(0);
+  }
+
+  void SetDefault(const std::string& variant, const std::string& reason) {
+    auto flag = registry_->GetFlag("editor");
+    ASSERT_OK(flag);
+    v1::PutFlagRequest req;
+    *req.mutable_meta() = Meta("alice", reason);
+    req.mutable_meta()->set_expected_revision(flag->revision());
+    *req.mutable_flag() = *flag;
+    req.mutable_flag()->set_default_variant(variant);
+    ASSERT_OK(registry_->PutFlag(req));
+  }
+
+  rampart::testing::TempDir dir_;
+  rampart::testing::SimulatedClock clock_{Msk(2026, 12, 21, 9)};
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistrySupportTest, ARampStepAndAnOverrideAsOfEachMoment) {
+  // Two accounts at once, then everyone on Dec 22 at 12:00 by the scheduler.
+  v1::CreateRampRequest create;
+  *create.mutable_meta() = Meta("alice", "rollout");
+  create.set_flag_key("editor");
+  create.mutable_plan()->add_stages()->set_count(2);
+  *create.mutable_plan()->mutable_stages(0)->mutable_advance()->mutable_at() =
+      ToProto(Msk(2026, 12, 22, 12));
+  create.mutable_plan()->add_stages()->set_all(true);
+  ASSERT_OK(registry_->CreateRamp(create));
+  clock_.SetTime(Msk(2026, 12, 21, 10));
+  v1::RampActionRequest start;
+  *start.mutable_meta() = Meta("alice", "3.4 released");
+  start.set_flag_key("editor");
+  ASSERT_OK_AND_ASSIGN(v1::Ramp ramp, registry_->StartRamp(start));
+  const std::string member = ramp.entered(0).cohort(0);
+  std::string other;
+  for (int i = 0; i < 6 && other.empty(); ++i) {
+    const std::string key = absl::StrFormat("acc-%d", i);
+    if (key != ramp.entered(0).cohort(0) && key != ramp.entered(0).cohort(1)) other = key;
+  }
+  v1::WhoisView w = Whois(other);
+  ASSERT_THAT(Editor(w).next(), SizeIs(1));
+  EXPECT_EQ(FromProto(Editor(w).next(0).at()), Msk(2026, 12, 22, 12));
+  EXPECT_THAT(Editor(w).next(0).what(), HasSubstr("the ramp's next step is due"));
+
+  clock_.SetTime(Msk(2026, 12, 22, 12));
+  ASSERT_OK(registry_->RunDueSteps(clock_.Now()));
+  clock_.SetTime(Msk(2026, 12, 23, 9));
+  v1::SetOverrideRequest o;
+  *o.mutable_meta() = Meta("bob", "asked on a call");
+  o.set_flag_key("editor");
+  o.mutable_override()->set_account_key(other);
+  o.mutable_override()->set_variant("off");
+  *o.mutable_override()->mutable_ends_at() = ToProto(Msk(2026, 12, 24, 0));
+  o.mutable_meta()->set_expected_revision(registry_->GetFlag("editor")->revision());
+  ASSERT_OK(registry_->SetOverride(o));
+  clock_.SetTime(Msk(2026, 12, 25, 9));
+
+  w = Whois(member);
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_STAGE);
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 10));
+  w = Whois(other);
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_STAGE);
+  // Stage 2 at 12:00 on the 22nd, an override to off, which ended at
+  // midnight on the 24th: on since then.
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 24, 0));
+
+  EXPECT_EQ(Editor(Whois(other, Msk(2026, 12, 22, 11, 59))).reason(), v1::REASON_DEFAULT);
+  EXPECT_EQ(Editor(Whois(other, Msk(2026, 12, 22, 12))).reason(), v1::REASON_STAGE);
+  w = Whois(other, Msk(2026, 12, 23, 12));
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_OVERRIDE);
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 23, 9));
+  EXPECT_THAT(Editor(w).why(), HasSubstr("override by bob until"));
+  EXPECT_TRUE(Whois(other, Msk(2026, 12, 23, 12)).historical());
+
+  v1::HistoryRequest h;
+  h.set_account(other);
+  ASSERT_OK_AND_ASSIGN(v1::HistoryResponse history, registry_->History(h));
+  std::vector<std::pair<absl::Time, bool>> seen;
+  for (const auto& e : history.events()) {
+    if (e.flag_key() == "editor") seen.push_back({FromProto(e.at()), e.after().bool_value()});
+  }
+  EXPECT_EQ(seen, (std::vector<std::pair<absl::Time, bool>>{{Msk(2026, 12, 21, 9), false},
+                                                             {Msk(2026, 12, 22, 12), true},
+                                                             {Msk(2026, 12, 23, 9), false},
+                                                             {Msk(2026, 12, 24, 0), true}}));
+  EXPECT_THAT(registry_->Whois([] {
+    v1::WhoisRequest r;
+    r.set_account("acc-0");
+    *r.mutable_at() = ToProto(Msk(2026, 12, 20, 0));
+    return r;
+  }()),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("did not exist at")));
+}
+
+TEST_F(RegistrySupportTest, AChangeHeldByRuAccountingIsSeenWhenTheWindowCloses) {
+  v1::AddFreezeRulesRequest add;
+  *add.mutable_meta() = Meta("rm", "reporting days");
+  add.set_calendar("ru-acc");
+  add.set_time_zone("Europe/Moscow");
+  add.set_preset("ru-accounting");
+  ASSERT_OK(registry_->AddFreezeRules(add));
+  v1::AttachFreezeCalendarRequest attach;
+  *attach.mutable_meta() = Meta("rm", "reporting days");
+  attach.set_calendar("ru-acc");
+  attach.add_segments("accounting");
+  ASSERT_OK(registry_->AttachFreezeCalendar(attach));
+
+  clock_.SetTime(Msk(2026, 12, 24, 16));  // the 25th's window opened at 15:00
+  SetDefault("on", "GA");
+  v1::WhoisView w = Whois("acc-1");
+  EXPECT_TRUE(w.frozen());
+  EXPECT_EQ(w.frozen_by(), "ru-acc/ru-accounting.25");
+  EXPECT_EQ(FromProto(w.frozen_until()), Msk(2026, 12, 29, 0));  // joined with the 28th's
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_FROZEN);
+  EXPECT_FALSE(Editor(w).value().bool_value());
+  ASSERT_THAT(Editor(w).next(), SizeIs(1));
+  EXPECT_EQ(FromProto(Editor(w).next(0).at()), Msk(2026, 12, 29, 0));
+  EXPECT_EQ(Editor(w).next(0).what(), "the freeze window ends: true");
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 9));
+
+  clock_.SetTime(Msk(2026, 12, 29, 10));  // before the year-end window (15:00)
+  w = Whois("acc-1");
+  EXPECT_FALSE(w.frozen());
+  EXPECT_TRUE(Editor(w).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 29, 0));
+  w = Whois("acc-1", Msk(2026, 12, 28, 23, 59));
+  EXPECT_TRUE(w.frozen());
+  EXPECT_FALSE(Editor(w).value().bool_value());
+  EXPECT_TRUE(Editor(Whois("acc-1", Msk(2026, 12, 29, 0))).value().bool_value());
+
+  v1::HistoryRequest h;
+  h.set_account("acc-1");
+  h.set_flag("editor");
+  ASSERT_OK_AND_ASSIGN(v1::HistoryResponse history, registry_->History(h));
+  ASSERT_THAT(history.events(), SizeIs(2));
+  EXPECT_EQ(FromProto(history.events(1).at()), Msk(2026, 12, 29, 0));
+  EXPECT_EQ(FromProto(history.events(1).changed_at()), Msk(2026, 12, 24, 16));
+  EXPECT_TRUE(history.events(1).held());
+  EXPECT_EQ(history.events(1).change_reason(), "GA");
+  h.set_limit(1);
+  ASSERT_OK_AND_ASSIGN(history, registry_->History(h));
+  EXPECT_TRUE(history.truncated());
+  EXPECT_THAT(history.events(), SizeIs(1));
+  h.set_limit(-1);
+  EXPECT_THAT(registry_->History(h),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit: -1")));
+}
+
+}  // namespace
+}  // namespace rampart::registry
