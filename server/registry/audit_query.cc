@@ -81,6 +81,7 @@ absl::StatusOr<v1::ListAuditResponse> Registry::ListAudit(const v1::ListAuditReq
     const absl::Time t = FromProto(entry.time());
     if (has_from && t < from) return !reverse;  // older entries only get older
     if (has_to && t >= to) return reverse;
+    entry.clear_after();  // the registry's own binary copy of after_json
     if (!page.Add(entry)) return false;
     last_added = *pos;
     return true;

@@ -66,14 +66,12 @@ absl::StatusOr<int64_t> RevisionAt(const storage::Store& store, absl::Time t) {
   return lo;
 }
 
-absl::StatusOr<std::vector<v1::AuditEntry>> ObjectEntries(const storage::Store& store,
-                                                          v1::ObjectKind kind,
-                                                          absl::string_view key,
-                                                          int64_t up_to_revision, size_t limit) {
+absl::Status ForEachObjectEntry(const storage::Store& store, v1::ObjectKind kind,
+                                absl::string_view key, int64_t up_to_revision,
+                                const std::function<bool(v1::AuditEntry&)>& fn) {
   const std::string prefix = storage::AuditObjectIndexPrefix(kind, key);
   const std::string start = prefix + storage::AuditKey({static_cast<uint64_t>(up_to_revision),
                                                         std::numeric_limits<uint32_t>::max()});
-  std::vector<v1::AuditEntry> out;
   absl::Status error;
   RETURN_IF_ERROR(store.Scan(
       storage::Cf::kAuditIndex, prefix, start, true, [&](absl::string_view k, absl::string_view) {
@@ -94,10 +92,21 @@ absl::StatusOr<std::vector<v1::AuditEntry>> ObjectEntries(const storage::Store& 
           error = absl::DataLossError("audit: stored entry does not parse");
           return false;
         }
-        if (e.kind() == kind && e.object_key() == key) out.push_back(std::move(e));
-        return limit == 0 || out.size() < limit;
+        if (e.kind() != kind || e.object_key() != key) return true;
+        return fn(e);
       }));
-  RETURN_IF_ERROR(error);
+  return error;
+}
+
+absl::StatusOr<std::vector<v1::AuditEntry>> ObjectEntries(const storage::Store& store,
+                                                          v1::ObjectKind kind,
+                                                          absl::string_view key,
+                                                          int64_t up_to_revision, size_t limit) {
+  std::vector<v1::AuditEntry> out;
+  RETURN_IF_ERROR(ForEachObjectEntry(store, kind, key, up_to_revision, [&](v1::AuditEntry& e) {
+    out.push_back(std::move(e));
+    return limit == 0 || out.size() < limit;
+  }));
   return out;
 }
 
@@ -127,6 +136,11 @@ absl::Status ParseState(const v1::AuditEntry& entry, google::protobuf::Message* 
                         bool* present) {
   *present = !entry.after_json().empty();
   if (!*present) return absl::OkStatus();
+  if (!entry.after().empty()) {
+    if (out->ParseFromString(entry.after())) return absl::OkStatus();
+    return absl::DataLossError(absl::StrCat("audit entry of revision ", entry.revision(),
+                                            ": the object after it does not parse"));
+  }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = true;
   if (!google::protobuf::util::JsonStringToMessage(entry.after_json(), out, options).ok()) {

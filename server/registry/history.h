@@ -8,6 +8,7 @@
 #ifndef RAMPART_SERVER_REGISTRY_HISTORY_H_
 #define RAMPART_SERVER_REGISTRY_HISTORY_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,14 @@ namespace rampart::registry {
 
 // The last revision committed at or before `t` (0: none).
 absl::StatusOr<int64_t> RevisionAt(const storage::Store& store, absl::Time t);
+
+// Calls fn with the audit entries of the object (kind, key) itself, at or
+// before `up_to_revision`, newest first, until fn returns false. Entries of
+// other objects indexed under it (an override under its account) are left
+// out.
+absl::Status ForEachObjectEntry(const storage::Store& store, v1::ObjectKind kind,
+                                absl::string_view key, int64_t up_to_revision,
+                                const std::function<bool(v1::AuditEntry&)>& fn);
 
 // The audit entries of the object (kind, key) itself, at or before
 // `up_to_revision`, newest first; at most `limit` (0: all). Entries of other

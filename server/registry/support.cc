@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "core/eval/ramp_serving.h"
 #include "core/common/keys.h"
 #include "core/common/status_macros.h"
 #include "core/common/time_util.h"
@@ -30,7 +32,8 @@ constexpr int kMaxHistoryLimit = 10000;
 struct AccountView {
   v1::Account account;
   std::vector<v1::Segment> segments;
-  std::vector<v1::Flag> flags;  // archived ones only with pins
+  // Archived ones only with pins. Shared with the snapshot, not copied.
+  std::vector<std::shared_ptr<const v1::Flag>> flags;
   v1::FreezeSchedule schedule;
   int64_t revision = 0;
 };
@@ -45,6 +48,18 @@ std::shared_ptr<const eval::Snapshot> SnapshotOf(const v1::Account& account,
   for (const v1::Flag* f : flags) b.AddFlag(*f);
   if (schedule != nullptr) b.SetFreezeSchedule(*schedule);
   return std::move(b).Build();
+}
+
+// The segments one flag's evaluation may test (its rules' and its ramp's).
+std::vector<v1::Segment> SegmentsOf(const v1::Flag& flag, const std::vector<v1::Segment>& all) {
+  absl::flat_hash_set<std::string> keys = eval::SegmentsNamedBy(flag.ramp());
+  for (const auto& rule : flag.rules()) keys.insert(rule.segments().begin(), rule.segments().end());
+  for (const auto& pin : flag.freeze_pins()) keys.insert(pin.segment());
+  std::vector<v1::Segment> out;
+  for (const v1::Segment& s : all) {
+    if (keys.contains(s.key())) out.push_back(s);
+  }
+  return out;
 }
 
 std::string Bytes(const eval::Evaluation& e) {
@@ -134,40 +149,67 @@ v1::FreezeSchedule PinSchedule(const v1::Flag& flag) {
 // walking its states back from `at`. Each state is evaluated with its own
 // freeze pins (PinSchedule), so a change held by a window counts from the
 // window's end, when the account saw it.
+// At most this many of a flag's states are walked back; beyond, `since` is
+// the oldest one walked and `at_least` is set.
+constexpr int kMaxSinceWalk = 32;
+
 absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
                                                   const v1::Flag& current,
                                                   const AccountView& view,
-                                                  const std::string& value, absl::Time at) {
+                                                  const std::string& value, absl::Time at,
+                                                  bool* at_least) {
+  *at_least = false;
   const absl::Time account_since =
       IsSet(view.account.created_at()) ? FromProto(view.account.created_at()) : absl::InfinitePast();
   // Never changed since it was created: no walk.
   if (FromProto(current.created_at()) == FromProto(current.updated_at())) {
     return std::max(FromProto(current.created_at()), account_since);
   }
-  ASSIGN_OR_RETURN(const std::vector<FlagState> states,
-                   FlagStates(store, current.key(), view.revision));
+  // Newest first, read lazily: most walks stop at the first state or two.
   std::optional<absl::Time> since;
+  int walked = 0;
   absl::Time end = at;  // the state walked covers [time, end)
-  for (auto it = states.rbegin(); it != states.rend(); ++it) {
-    if (it->time > at) continue;
-    if (!it->flag) break;  // before it the account had nothing or an archived flag
-    const v1::FreezeSchedule pins = PinSchedule(*it->flag);
-    const auto snapshot = SnapshotOf(view.account, view.segments, {&*it->flag}, &pins);
-    std::vector<absl::Time> instants = InnerInstants(*it->flag, view.account.key(), it->time, end);
-    instants.insert(instants.begin(), it->time);
-    bool differs = false;
-    for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
-      const eval::Evaluation e = eval::Evaluate(
-          *snapshot, current.key(), eval::Context{view.account.key(), "", nullptr}, *t);
-      if (Bytes(e) != value) {
-        differs = true;
-        break;
-      }
-      since = *t;
-    }
-    if (differs) break;
-    end = it->time;
-  }
+  absl::Status error;
+  RETURN_IF_ERROR(ForEachObjectEntry(
+      store, v1::OBJECT_KIND_FLAG, current.key(), view.revision, [&](v1::AuditEntry& entry) {
+        const absl::Time time = FromProto(entry.time());
+        if (time > at) return true;
+        if (++walked > kMaxSinceWalk) {
+          *at_least = true;  // had it at least since the oldest state walked
+          return false;
+        }
+        v1::Flag flag;
+        if (entry.revision() == current.revision()) {
+          // The flag as it is: `value` is its answer at `at` by definition,
+          // so only what can change inside [time, at) needs evaluating.
+          if (InnerInstants(current, view.account.key(), time, end).empty()) {
+            since = time;
+            end = time;
+            return true;
+          }
+          flag = current;
+        } else {
+          bool present = false;
+          error = ParseState(entry, &flag, &present);
+          if (!error.ok() || !present || (flag.archived() && flag.freeze_pins_size() == 0)) {
+            return false;  // before it the account had nothing or an archived flag
+          }
+        }
+        const v1::FreezeSchedule pins = PinSchedule(flag);
+        const auto snapshot =
+            SnapshotOf(view.account, SegmentsOf(flag, view.segments), {&flag}, &pins);
+        std::vector<absl::Time> instants = InnerInstants(flag, view.account.key(), time, end);
+        instants.insert(instants.begin(), time);
+        for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
+          const eval::Evaluation e = eval::Evaluate(
+              *snapshot, current.key(), eval::Context{view.account.key(), "", nullptr}, *t);
+          if (Bytes(e) != value) return false;
+          since = *t;
+        }
+        end = time;
+        return true;
+      }));
+  RETURN_IF_ERROR(error);
   if (since) since = std::max(*since, account_since);
   return since;
 }
@@ -185,7 +227,9 @@ absl::Status LoadCurrent(const storage::Store& store, const v1::Account& account
     return true;
   }));
   return ForEachObject<v1::Flag>(store, "", [&](v1::Flag& f) {
-    if (!f.archived() || f.freeze_pins_size() > 0) view.flags.push_back(std::move(f));
+    if (!f.archived() || f.freeze_pins_size() > 0) {
+      view.flags.push_back(std::make_shared<const v1::Flag>(std::move(f)));
+    }
     return true;
   });
 }
@@ -218,7 +262,9 @@ absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key
   for (const std::string& key : flag_keys) {
     ASSIGN_OR_RETURN(std::optional<v1::Flag> f,
                      ObjectAt<v1::Flag>(store, v1::OBJECT_KIND_FLAG, key, revision));
-    if (f && (!f->archived() || f->freeze_pins_size() > 0)) view.flags.push_back(std::move(*f));
+    if (f && (!f->archived() || f->freeze_pins_size() > 0)) {
+      view.flags.push_back(std::make_shared<const v1::Flag>(std::move(*f)));
+    }
   }
   ASSIGN_OR_RETURN(const std::vector<std::string> calendar_keys,
                    KeysEver(store, v1::OBJECT_KIND_FREEZE_CALENDAR));
@@ -284,23 +330,31 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     *out.mutable_frozen_until() = rampart::ToProto(held->end);
   }
 
-  std::vector<const v1::Flag*> flags;
-  std::vector<v1::Flag> bare_flags;  // without pins: the value once the window closes
-  bare_flags.reserve(view.flags.size());
-  for (const v1::Flag& f : view.flags) {
-    flags.push_back(&f);
-    bare_flags.push_back(f);
-    bare_flags.back().clear_freeze_pins();
+  std::shared_ptr<const eval::Snapshot> snapshot;
+  {
+    eval::Snapshot::Builder b;
+    b.AddAccount(view.account);
+    for (const v1::Segment& s : view.segments) b.AddSegment(s);
+    for (const auto& f : view.flags) b.AddFlag(f);
+    b.SetFreezeSchedule(view.schedule);
+    snapshot = std::move(b).Build();
   }
-  const auto snapshot = SnapshotOf(view.account, view.segments, flags, &view.schedule);
+  // Frozen: the flags without pins, for the value once the window closes.
   std::shared_ptr<const eval::Snapshot> bare;
   if (held) {
+    std::vector<v1::Flag> bare_flags;
+    bare_flags.reserve(view.flags.size());
     std::vector<const v1::Flag*> bare_ptrs;
+    for (const auto& f : view.flags) {
+      bare_flags.push_back(*f);
+      bare_flags.back().clear_freeze_pins();
+    }
     for (const v1::Flag& f : bare_flags) bare_ptrs.push_back(&f);
     bare = SnapshotOf(view.account, view.segments, bare_ptrs, nullptr);
   }
   const eval::Context context{view.account.key(), req.user_key(), nullptr};
-  for (const v1::Flag& flag : view.flags) {
+  for (const auto& flag_ptr : view.flags) {
+    const v1::Flag& flag = *flag_ptr;
     const eval::Evaluation e = eval::Evaluate(*snapshot, flag.key(), context, at);
     v1::WhoisFlag* w = out.add_flags();
     w->set_flag_key(flag.key());
@@ -378,8 +432,11 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     });
     for (auto& n : next) *w->add_next() = std::move(n);
     if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
-      ASSIGN_OR_RETURN(std::optional<absl::Time> since, SinceOf(store_, flag, view, Bytes(e), at));
+      bool at_least = false;
+      ASSIGN_OR_RETURN(std::optional<absl::Time> since,
+                       SinceOf(store_, flag, view, Bytes(e), at, &at_least));
       if (since) *w->mutable_since() = rampart::ToProto(*since);
+      w->set_since_at_least(at_least);
     }
   }
   return out;

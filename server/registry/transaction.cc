@@ -76,7 +76,10 @@ void Transaction::Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAct
   entry.set_object_key(std::string(key));
   entry.set_action(action);
   if (before != nullptr) entry.set_before_json(ToJson(*before));
-  if (after != nullptr) entry.set_after_json(ToJson(*after));
+  if (after != nullptr) {
+    entry.set_after_json(ToJson(*after));
+    entry.set_after(after->SerializeAsString());
+  }
   entry.set_operation(operation_);
   entry.set_break_freeze(meta_.break_freeze());
 
