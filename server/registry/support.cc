@@ -492,7 +492,7 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
         const std::vector<absl::Time> inner = InnerInstants(*s.flag, account.key(), s.time, end);
         instants.insert(instants.end(), inner.begin(), inner.end());
         pins = PinSchedule(*s.flag);
-        snapshot = SnapshotOf(account, view.segments, {&*s.flag}, &pins);
+        snapshot = SnapshotOf(account, SegmentsOf(*s.flag, view.segments), {&*s.flag}, &pins);
       }
       for (const absl::Time t : instants) {
         if (t >= to) break;
