@@ -7,6 +7,10 @@
 //     and a 25 % rollout, the SDK benchmarks' flags), 50 segments, and 1 000
 //     of the flags changed once since their creation (so "since" walks their
 //     history).
+//   BM_Whois_10000Flags_AfterACommit: the same registry without the 1 000
+//     changes, a whois right after each commit that changes one flag (the
+//     commit is not timed): what a whois pays when the registry's compiled
+//     current flags (server/registry/support_view.h) must be rebuilt.
 //   BM_WhoisAt_1MillionAuditEntries: Registry::Whois --at the middle of an
 //     audit log of 1 000 000 entries (100 flags, each changed 10 000 times,
 //     one change a second). The entries are written to the store directly,
@@ -96,10 +100,42 @@ void BM_Whois_10000Flags(benchmark::State& state) {
     Require(w.status(), "whois");
     flags = static_cast<size_t>(w->flags_size());
   }
-  if (flags != static_cast<size_t>(bench::kScaleFlags)) Require(absl::InternalError("flags"), "count");
+  if (flags != static_cast<size_t>(bench::kScaleFlags))
+    Require(absl::InternalError("flags"), "count");
   state.counters["flags"] = static_cast<double>(flags);
 }
 BENCHMARK(BM_Whois_10000Flags)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The first whois after a commit (one flag changed, outside the timing):
+// the registry's compiled set of current flags is rebuilt for it.
+void BM_Whois_10000Flags_AfterACommit(benchmark::State& state) {
+  static testing::SimulatedClock clock(absl::FromUnixSeconds(1'798'000'000));
+  static auto* db = [] {
+    auto db = testing::InMemoryRegistry::Open(clock, "/mem/whois-after-commit");
+    Require(db.status(), "open");
+    Populate(*(*db)->registry(), bench::kScaleFlags);
+    return db->release();
+  }();
+  registry::Registry& r = *db->registry();
+  v1::WhoisRequest req;
+  req.set_account("acct-1");
+  int i = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    clock.AdvanceTime(absl::Seconds(1));
+    auto flag = r.GetFlag(absl::StrCat("flag-", i++ % bench::kScaleFlags));
+    Require(flag.status(), "get");
+    v1::PutFlagRequest put;
+    *put.mutable_meta() = Meta();
+    put.mutable_meta()->set_expected_revision(flag->revision());
+    *put.mutable_flag() = *flag;
+    put.mutable_flag()->set_default_variant(flag->default_variant() == "on" ? "off" : "on");
+    Require(r.PutFlag(put).status(), "update");
+    state.ResumeTiming();
+    Require(r.Whois(req).status(), "whois");
+  }
+}
+BENCHMARK(BM_Whois_10000Flags_AfterACommit)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 constexpr int kHistoryFlags = 100;
 constexpr int kEntries = 1'000'000;

@@ -478,13 +478,18 @@ Evaluation Serve(const VariantRef& ref, v1::Reason reason, absl::string_view det
 }
 
 
-// The subject of conditions for `context`: its account from the snapshot's
-// table (null when unknown to the registry) and its extra attributes.
+// The subject of conditions for `context`: the context's account, else its
+// account from the snapshot's table (null when unknown to the registry), and
+// its extra attributes.
 Subject SubjectFor(const AccountTable& accounts, const Context& context) {
   Subject subject;
   subject.account_key = context.account_key;
-  subject.compact = accounts.Find(context.account_key);
-  subject.compact_attributes = accounts.attributes();
+  if (context.account != nullptr) {
+    subject.account = context.account;
+  } else {
+    subject.compact = accounts.Find(context.account_key);
+    subject.compact_attributes = accounts.attributes();
+  }
   subject.extra = context.attributes;
   return subject;
 }
@@ -581,14 +586,11 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
                             const Context& context, const Now& now) {
   if (frame.freezes == nullptr) return EvaluateTargeting(compiled, frame.accounts, context, now);
   // Looked up once, for the freeze and for targeting.
-  Subject subject;
-  subject.account_key = context.account_key;
-  subject.compact = frame.accounts.Find(context.account_key);
-  subject.compact_attributes = frame.accounts.attributes();
-  subject.extra = context.attributes;
+  const Subject subject = SubjectFor(frame.accounts, context);
   const CompactAccount* account = subject.compact;
-  // Context attributes can change membership: only registry accounts
-  // evaluated without any are remembered.
+  // Context attributes can change membership: only the snapshot's accounts
+  // evaluated without any are remembered (a context's own account has no
+  // row in the table).
   std::atomic<uint8_t>* memo =
       account != nullptr && (context.attributes == nullptr || context.attributes->empty())
           ? frame.membership + frame.accounts.IndexOf(account) * frame.freezes->segment_count()
@@ -608,8 +610,7 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
     return frame.column_zones[column];
   };
   const std::optional<ActiveFreeze> freeze =
-      frame.freezes->Find(context.account_key, account != nullptr ? account->time_zone : "",
-                          segment_zone, in_segment, now());
+      frame.freezes->Find(context.account_key, subject.TimeZone(), segment_zone, in_segment, now());
   if (!freeze) return EvaluateTargeting(compiled, frame.accounts, context, now, &subject);
   const absl::Time start = freeze->start;
   const auto at_start = [start] { return start; };

@@ -57,6 +57,12 @@ struct Context {
   absl::string_view user_key;
   // Extra attributes; they win over the account's registry attributes.
   const AttributeMap* attributes = nullptr;
+  // The registry account (its key must be `account_key`) when the snapshot
+  // does not hold it; it is then used instead of the snapshot's. The
+  // server's support view evaluates one account against a snapshot of the
+  // flags compiled once per revision, without accounts. Null: the
+  // snapshot's account of that key, if any.
+  const v1::Account* account = nullptr;
 };
 
 // The result of one evaluation. Views point into the Snapshot (or static

@@ -534,6 +534,43 @@ TEST(SnapshotTest, ResultsPointIntoTheSnapshotAndOutliveTheBuilder) {
   EXPECT_EQ(e.variant.data(), flag->variants(1).name().data());
 }
 
+// The server's support view: one snapshot without accounts, the account
+// passed in the context, answers as a snapshot holding the account would.
+TEST(SnapshotTest, TheContextsAccountIsEvaluatedAsTheSnapshotsWouldBe) {
+  v1::Flag flag = BoolFlag("f");
+  *AddRule(flag, "by-name", "on")->add_conditions() =
+      Cond("name", v1::OPERATOR_EQUALS, {"ACME, Inc"});
+  *AddRule(flag, "by-zone", "on")->add_conditions() =
+      Cond("time_zone", v1::OPERATOR_EQUALS, {"Europe/Moscow"});
+  *AddRule(flag, "by-plan", "on")->add_conditions() =
+      Cond("plan", v1::OPERATOR_EQUALS, {"enterprise"});
+  const auto without = [&] {
+    Snapshot::Builder b;
+    b.AddFlag(flag);
+    return std::move(b).Build();
+  }();
+  v1::Account acme = Acme();
+  // Each time without what the rule that matched reads: the next matches.
+  for (const char* rule : {"by-name", "by-zone", "by-plan"}) {
+    Snapshot::Builder b;
+    b.AddFlag(flag);
+    b.AddAccount(acme);
+    const auto with_account = std::move(b).Build();
+    Context context = Ctx("acme");
+    context.account = &acme;
+    const Evaluation held = Evaluate(*with_account, "f", Ctx("acme"), Noon());
+    const Evaluation passed = Evaluate(*without, "f", context, Noon());
+    EXPECT_EQ(held.detail, rule);
+    EXPECT_EQ(passed.reason, held.reason);
+    EXPECT_EQ(passed.detail, held.detail);
+    EXPECT_EQ(passed.variant, held.variant);
+    if (acme.name().empty()) acme.clear_time_zone();
+    acme.clear_name();
+  }
+  // Without it, the snapshot knows no such account.
+  EXPECT_EQ(Evaluate(*without, "f", Ctx("acme"), Noon()).reason, v1::REASON_DEFAULT);
+}
+
 TEST(SnapshotTest, ShareAccountsWithReusesThePreviousAccountsWithoutCopying) {
   constexpr int kAccounts = 20000;
   std::shared_ptr<const Snapshot> previous;

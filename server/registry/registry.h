@@ -37,6 +37,7 @@
 namespace rampart::registry {
 
 class Transaction;
+struct FlagSet;
 
 // One object a committed change wrote or removed.
 struct ObjectChange {
@@ -197,6 +198,10 @@ class Registry {
   absl::StatusOr<v1::FreezeSchedule> ComputeFreezeSchedule(absl::Time now) const;
   // Adds `zone` to the accounts' zones; true when it is new (writer lock held).
   bool NoteAccountZone(const std::string& zone);
+  // The current flags and segments compiled for whois (support_view.cc):
+  // the cached set while the revision and the schedule are those it was
+  // read at, else a new one, cached.
+  absl::StatusOr<std::shared_ptr<const FlagSet>> CurrentFlagSet() const;
 
   storage::Store& store_;
   Clock& clock_;
@@ -220,6 +225,9 @@ class Registry {
   std::shared_ptr<const v1::FreezeSchedule> schedule_ ABSL_GUARDED_BY(schedule_mu_);
   mutable absl::Mutex revision_mu_;
   int64_t revision_ ABSL_GUARDED_BY(revision_mu_);
+  // See CurrentFlagSet. Built outside the lock; only the swap holds it.
+  mutable absl::Mutex flag_set_mu_;
+  mutable std::shared_ptr<const FlagSet> flag_set_ ABSL_GUARDED_BY(flag_set_mu_);
 };
 
 }  // namespace rampart::registry

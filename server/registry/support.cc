@@ -10,16 +10,17 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "core/eval/ramp_serving.h"
 #include "core/common/keys.h"
 #include "core/common/status_macros.h"
 #include "core/common/time_util.h"
 #include "core/eval/engine.h"
+#include "core/eval/ramp_serving.h"
 #include "core/ramp/planner.h"
 #include "server/registry/freeze_internal.h"
 #include "server/registry/history.h"
 #include "server/registry/ramp_internal.h"
 #include "server/registry/registry.h"
+#include "server/registry/support_view.h"
 #include "server/registry/transaction.h"
 
 namespace rampart::registry {
@@ -28,39 +29,14 @@ namespace {
 constexpr int kDefaultHistoryLimit = 100;
 constexpr int kMaxHistoryLimit = 10000;
 
-// What evaluating one account needs, now or as of a past revision.
+// What evaluating one account needs, now or as of a past revision. The
+// account is evaluated as the context's (eval::Context::account): the set's
+// snapshot holds none, so the current one is shared by every whois.
 struct AccountView {
   v1::Account account;
-  std::vector<v1::Segment> segments;
-  // Archived ones only with pins. Shared with the snapshot, not copied.
-  std::vector<std::shared_ptr<const v1::Flag>> flags;
-  v1::FreezeSchedule schedule;
-  int64_t revision = 0;
+  // Now: the registry's current set; as of a past revision: built for the call.
+  std::shared_ptr<const FlagSet> set;
 };
-
-std::shared_ptr<const eval::Snapshot> SnapshotOf(const v1::Account& account,
-                                                 const std::vector<v1::Segment>& segments,
-                                                 const std::vector<const v1::Flag*>& flags,
-                                                 const v1::FreezeSchedule* schedule) {
-  eval::Snapshot::Builder b;
-  b.AddAccount(account);
-  for (const v1::Segment& s : segments) b.AddSegment(s);
-  for (const v1::Flag* f : flags) b.AddFlag(*f);
-  if (schedule != nullptr) b.SetFreezeSchedule(*schedule);
-  return std::move(b).Build();
-}
-
-// The segments one flag's evaluation may test (its rules' and its ramp's).
-std::vector<v1::Segment> SegmentsOf(const v1::Flag& flag, const std::vector<v1::Segment>& all) {
-  absl::flat_hash_set<std::string> keys = eval::SegmentsNamedBy(flag.ramp());
-  for (const auto& rule : flag.rules()) keys.insert(rule.segments().begin(), rule.segments().end());
-  for (const auto& pin : flag.freeze_pins()) keys.insert(pin.segment());
-  std::vector<v1::Segment> out;
-  for (const v1::Segment& s : all) {
-    if (keys.contains(s.key())) out.push_back(s);
-  }
-  return out;
-}
 
 std::string Bytes(const eval::Evaluation& e) {
   return e.value == nullptr ? std::string() : e.value->SerializeAsString();
@@ -89,7 +65,7 @@ const v1::Override* OverrideFor(const v1::Flag& flag, absl::string_view account)
 struct FlagState {
   absl::Time time;
   v1::AuditEntry entry;
-  std::optional<v1::Flag> flag;  // nullopt: archived or deleted
+  std::shared_ptr<const v1::Flag> flag;  // null: archived or deleted
 };
 
 // The flag's states up to `revision`, oldest first.
@@ -100,11 +76,11 @@ absl::StatusOr<std::vector<FlagState>> FlagStates(const storage::Store& store,
   std::vector<FlagState> out;
   out.reserve(entries.size());
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    FlagState s{FromProto(it->time()), std::move(*it), std::nullopt};
+    FlagState s{FromProto(it->time()), std::move(*it), nullptr};
     v1::Flag flag;
     bool present = false;
     RETURN_IF_ERROR(ParseState(s.entry, &flag, &present));
-    if (present && !(flag.archived() && flag.freeze_pins_size() == 0)) s.flag = std::move(flag);
+    if (present && Shown(flag)) s.flag = std::make_shared<const v1::Flag>(std::move(flag));
     out.push_back(std::move(s));
   }
   return out;
@@ -127,24 +103,6 @@ std::vector<absl::Time> InnerInstants(const v1::Flag& flag, absl::string_view ac
   return out;
 }
 
-// A schedule made of a flag state's own pins (the windows that held a change
-// to it), for the history: what an SDK enforced for this flag then.
-v1::FreezeSchedule PinSchedule(const v1::Flag& flag) {
-  v1::FreezeSchedule out;
-  for (const v1::FreezePin& p : flag.freeze_pins()) {
-    v1::SegmentFreezeWindows* list = out.add_segments();
-    list->set_segment(p.segment());
-    list->set_time_zone(p.time_zone());
-    v1::FreezeWindow* w = list->add_windows();
-    *w->mutable_start() = p.window_start();
-    *w->mutable_end() = p.window_end();
-    *w->mutable_accounts() = p.accounts();
-    w->set_calendar(p.calendar());
-    w->set_rule(p.rule());
-  }
-  return out;
-}
-
 // Since when the account has had `value` (serialized) from the flag,
 // walking its states back from `at`. Each state is evaluated with its own
 // freeze pins (PinSchedule), so a change held by a window counts from the
@@ -154,61 +112,89 @@ v1::FreezeSchedule PinSchedule(const v1::Flag& flag) {
 constexpr int kMaxSinceWalk = 32;
 
 absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
-                                                  const v1::Flag& current,
-                                                  const AccountView& view,
-                                                  const std::string& value, absl::Time at,
-                                                  bool* at_least) {
+                                                  const std::shared_ptr<const v1::Flag>& current,
+                                                  const PreviousState* previous,
+                                                  const AccountView& view, const std::string& value,
+                                                  absl::Time at, bool* at_least) {
   *at_least = false;
-  const absl::Time account_since =
-      IsSet(view.account.created_at()) ? FromProto(view.account.created_at()) : absl::InfinitePast();
+  const absl::Time account_since = IsSet(view.account.created_at())
+                                       ? FromProto(view.account.created_at())
+                                       : absl::InfinitePast();
   // Never changed since it was created: no walk.
-  if (FromProto(current.created_at()) == FromProto(current.updated_at())) {
-    return std::max(FromProto(current.created_at()), account_since);
+  if (FromProto(current->created_at()) == FromProto(current->updated_at())) {
+    return std::max(FromProto(current->created_at()), account_since);
   }
-  // Newest first, read lazily: most walks stop at the first state or two.
+  const eval::Context context{view.account.key(), "", nullptr, &view.account};
   std::optional<absl::Time> since;
   int walked = 0;
   absl::Time end = at;  // the state walked covers [time, end)
+  // The state `flag` in effect from `time` (`snapshot`: StateSnapshot(flag)
+  // when already compiled): true when the account had `value` all through
+  // it (`since` is then `time`).
+  const auto had_value = [&](const std::shared_ptr<const v1::Flag>& flag, absl::Time time,
+                             std::shared_ptr<const eval::Snapshot> snapshot) {
+    std::vector<absl::Time> instants = InnerInstants(*flag, view.account.key(), time, end);
+    if (flag == current && instants.empty()) {
+      // The flag as it is: `value` is its answer at `at` by definition, and
+      // nothing inside [time, at) can change it.
+      since = time;
+      end = time;
+      return true;
+    }
+    instants.insert(instants.begin(), time);
+    if (snapshot == nullptr) snapshot = StateSnapshot(flag, view.set->segments);
+    for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
+      const eval::Evaluation e = eval::Evaluate(*snapshot, flag->key(), context, *t);
+      if (Bytes(e) != value) return false;
+      since = *t;
+    }
+    end = time;
+    return true;
+  };
   absl::Status error;
-  RETURN_IF_ERROR(ForEachObjectEntry(
-      store, v1::OBJECT_KIND_FLAG, current.key(), view.revision, [&](v1::AuditEntry& entry) {
-        const absl::Time time = FromProto(entry.time());
-        if (time > at) return true;
-        if (++walked > kMaxSinceWalk) {
-          *at_least = true;  // had it at least since the oldest state walked
-          return false;
-        }
-        v1::Flag flag;
-        if (entry.revision() == current.revision()) {
-          // The flag as it is: `value` is its answer at `at` by definition,
-          // so only what can change inside [time, at) needs evaluating.
-          if (InnerInstants(current, view.account.key(), time, end).empty()) {
-            since = time;
-            end = time;
-            return true;
-          }
-          flag = current;
-        } else {
+  // One state, from the newest back: true to walk on to the one before.
+  const auto walk = [&](absl::Time time, const absl::Status& status,
+                        const std::shared_ptr<const v1::Flag>& flag,
+                        std::shared_ptr<const eval::Snapshot> snapshot) {
+    if (time > at) return true;
+    if (++walked > kMaxSinceWalk) {
+      *at_least = true;  // had it at least since the oldest state walked
+      return false;
+    }
+    if (!status.ok()) {
+      error = status;
+      return false;
+    }
+    if (flag == nullptr) return false;  // before it the account had nothing or an archived flag
+    if (!had_value(flag, time, std::move(snapshot))) return false;
+    // A flag's first state (created then) has none before it.
+    return FromProto(flag->created_at()) != FromProto(flag->updated_at());
+  };
+  // The flag as it is is the state its last audit entry left, stamped with
+  // that entry's time (Transaction::Put): no need to read the entry. Then
+  // the state before, when the set keeps it. Most walks end there.
+  bool older = walk(FromProto(current->updated_at()), absl::OkStatus(), current, nullptr);
+  int64_t up_to = current->revision() - 1;
+  if (older && previous != nullptr) {
+    older = previous->found &&
+            walk(previous->time, previous->error, previous->flag, previous->snapshot);
+    up_to = previous->revision - 1;
+  }
+  // The older states, newest first, read lazily. A transaction writes a
+  // flag once, so the states below a revision are the entries below it.
+  if (older) {
+    RETURN_IF_ERROR(ForEachObjectEntry(
+        store, v1::OBJECT_KIND_FLAG, current->key(), up_to, [&](v1::AuditEntry& entry) {
+          v1::Flag flag;
           bool present = false;
-          error = ParseState(entry, &flag, &present);
-          if (!error.ok() || !present || (flag.archived() && flag.freeze_pins_size() == 0)) {
-            return false;  // before it the account had nothing or an archived flag
+          const absl::Status parsed = ParseState(entry, &flag, &present);
+          std::shared_ptr<const v1::Flag> state;
+          if (parsed.ok() && present && Shown(flag)) {
+            state = std::make_shared<const v1::Flag>(std::move(flag));
           }
-        }
-        const v1::FreezeSchedule pins = PinSchedule(flag);
-        const auto snapshot =
-            SnapshotOf(view.account, SegmentsOf(flag, view.segments), {&flag}, &pins);
-        std::vector<absl::Time> instants = InnerInstants(flag, view.account.key(), time, end);
-        instants.insert(instants.begin(), time);
-        for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
-          const eval::Evaluation e = eval::Evaluate(
-              *snapshot, current.key(), eval::Context{view.account.key(), "", nullptr}, *t);
-          if (Bytes(e) != value) return false;
-          since = *t;
-        }
-        end = time;
-        return true;
-      }));
+          return walk(FromProto(entry.time()), parsed, state, nullptr);
+        }));
+  }
   RETURN_IF_ERROR(error);
   if (since) since = std::max(*since, account_since);
   return since;
@@ -216,34 +202,17 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
 
 std::string WhenText(absl::Time t) { return rampart::FormatTime(t); }
 
-// The account's view now.
-absl::Status LoadCurrent(const storage::Store& store, const v1::Account& account,
-                         const v1::FreezeSchedule& schedule, int64_t revision, AccountView& view) {
-  view.account = account;
-  view.schedule = schedule;
-  view.revision = revision;
-  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store, "", [&](v1::Segment& s) {
-    view.segments.push_back(std::move(s));
-    return true;
-  }));
-  return ForEachObject<v1::Flag>(store, "", [&](v1::Flag& f) {
-    if (!f.archived() || f.freeze_pins_size() > 0) {
-      view.flags.push_back(std::make_shared<const v1::Flag>(std::move(f)));
-    }
-    return true;
-  });
-}
-
 // The account's view as of `revision`, from the audit log; the freeze
 // windows recomputed from the freeze calendars of then around `at`.
-absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key,
-                      int64_t revision, absl::Time at, AccountView& view) {
-  view.revision = revision;
+absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key, int64_t revision,
+                      absl::Time at, AccountView& view) {
+  auto set = std::make_shared<FlagSet>();
+  set->revision = revision;
   ASSIGN_OR_RETURN(std::optional<v1::Account> account,
                    ObjectAt<v1::Account>(store, v1::OBJECT_KIND_ACCOUNT, account_key, revision));
   if (!account) {
-    return absl::NotFoundError(absl::StrCat(Describe<v1::Account>(account_key),
-                                            " did not exist at ", WhenText(at)));
+    return absl::NotFoundError(
+        absl::StrCat(Describe<v1::Account>(account_key), " did not exist at ", WhenText(at)));
   }
   view.account = std::move(*account);
   ASSIGN_OR_RETURN(const std::vector<std::string> segment_keys,
@@ -251,7 +220,7 @@ absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key
   for (const std::string& key : segment_keys) {
     ASSIGN_OR_RETURN(std::optional<v1::Segment> s,
                      ObjectAt<v1::Segment>(store, v1::OBJECT_KIND_SEGMENT, key, revision));
-    if (s) view.segments.push_back(std::move(*s));
+    if (s) set->segments.push_back(std::move(*s));
   }
   // Flags are archived, never deleted: today's keys are every key.
   std::vector<std::string> flag_keys;
@@ -262,27 +231,29 @@ absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key
   for (const std::string& key : flag_keys) {
     ASSIGN_OR_RETURN(std::optional<v1::Flag> f,
                      ObjectAt<v1::Flag>(store, v1::OBJECT_KIND_FLAG, key, revision));
-    if (f && (!f->archived() || f->freeze_pins_size() > 0)) {
-      view.flags.push_back(std::make_shared<const v1::Flag>(std::move(*f)));
-    }
+    if (f && Shown(*f)) set->flags.push_back(std::make_shared<const v1::Flag>(std::move(*f)));
   }
   ASSIGN_OR_RETURN(const std::vector<std::string> calendar_keys,
                    KeysEver(store, v1::OBJECT_KIND_FREEZE_CALENDAR));
   std::vector<v1::FreezeCalendar> calendars;
   for (const std::string& key : calendar_keys) {
-    ASSIGN_OR_RETURN(std::optional<v1::FreezeCalendar> c,
-                     ObjectAt<v1::FreezeCalendar>(store, v1::OBJECT_KIND_FREEZE_CALENDAR, key,
-                                                  revision));
+    ASSIGN_OR_RETURN(
+        std::optional<v1::FreezeCalendar> c,
+        ObjectAt<v1::FreezeCalendar>(store, v1::OBJECT_KIND_FREEZE_CALENDAR, key, revision));
     if (c) calendars.push_back(std::move(*c));
   }
+  v1::FreezeSchedule schedule;
   if (!calendars.empty()) {
     ASSIGN_OR_RETURN(const calendar::ProductionCalendar working_days,
                      LoadWorkingCalendar(store, nullptr));
     std::vector<std::string> zones;
     if (!view.account.time_zone().empty()) zones.push_back(view.account.time_zone());
-    ASSIGN_OR_RETURN(view.schedule, ScheduleOf(working_days, calendars, view.segments, zones,
-                                               at - absl::Hours(24), at + absl::Hours(24 * 56)));
+    ASSIGN_OR_RETURN(schedule, ScheduleOf(working_days, calendars, set->segments, zones,
+                                          at - absl::Hours(24), at + absl::Hours(24 * 56)));
   }
+  set->schedule = std::make_shared<const v1::FreezeSchedule>(std::move(schedule));
+  Compile(*set);
+  view.set = std::move(set);
   return absl::OkStatus();
 }
 
@@ -293,8 +264,8 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
   const absl::Time now = clock_.Now();
   const absl::Time at = IsSet(req.at()) ? FromProto(req.at()) : now;
   if (at > now) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("at: ", WhenText(at), " is in the future (whois answers for now or the past)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "at: ", WhenText(at), " is in the future (whois answers for now or the past)"));
   }
   const bool historical = at < now;
   AccountView view;
@@ -302,17 +273,17 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     ASSIGN_OR_RETURN(const int64_t revision, RevisionAt(store_, at));
     RETURN_IF_ERROR(LoadAsOf(store_, req.account(), revision, at, view));
   } else {
-    const int64_t revision = this->revision();
-    ASSIGN_OR_RETURN(const v1::Account account, GetObject<v1::Account>(store_, req.account()));
-    RETURN_IF_ERROR(LoadCurrent(store_, account, *freeze_schedule(), revision, view));
+    ASSIGN_OR_RETURN(view.account, GetObject<v1::Account>(store_, req.account()));
+    ASSIGN_OR_RETURN(view.set, CurrentFlagSet());
   }
+  const FlagSet& set = *view.set;
 
   v1::WhoisView out;
   *out.mutable_account() = view.account;
   *out.mutable_at() = rampart::ToProto(at);
   out.set_historical(historical);
-  out.set_revision(view.revision);
-  for (const v1::Segment& s : view.segments) {
+  out.set_revision(set.revision);
+  for (const v1::Segment& s : set.segments) {
     if (eval::SegmentContains(s, view.account.key(), &view.account, nullptr)) {
       out.add_segments(s.key());
     }
@@ -320,8 +291,8 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
   // Frozen at `at`?
   RegistryWorld world;
   world.accounts.push_back(view.account);
-  for (const v1::Segment& s : view.segments) world.segments[s.key()] = s;
-  const auto frozen = FrozenAccounts(view.schedule, world, at);
+  for (const v1::Segment& s : set.segments) world.segments[s.key()] = s;
+  const auto frozen = FrozenAccounts(*set.schedule, world, at);
   std::optional<HeldBy> held;
   if (auto it = frozen.find(view.account.key()); it != frozen.end()) {
     held = it->second;
@@ -330,32 +301,23 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     *out.mutable_frozen_until() = rampart::ToProto(held->end);
   }
 
-  std::shared_ptr<const eval::Snapshot> snapshot;
-  {
-    eval::Snapshot::Builder b;
-    b.AddAccount(view.account);
-    for (const v1::Segment& s : view.segments) b.AddSegment(s);
-    for (const auto& f : view.flags) b.AddFlag(f);
-    b.SetFreezeSchedule(view.schedule);
-    snapshot = std::move(b).Build();
-  }
   // Frozen: the flags without pins, for the value once the window closes.
   std::shared_ptr<const eval::Snapshot> bare;
   if (held) {
-    std::vector<v1::Flag> bare_flags;
-    bare_flags.reserve(view.flags.size());
-    std::vector<const v1::Flag*> bare_ptrs;
-    for (const auto& f : view.flags) {
-      bare_flags.push_back(*f);
-      bare_flags.back().clear_freeze_pins();
+    eval::Snapshot::Builder b;
+    for (const v1::Segment& s : set.segments) b.AddSegment(s);
+    for (const auto& f : set.flags) {
+      v1::Flag flag = *f;
+      flag.clear_freeze_pins();
+      b.AddFlag(std::move(flag));
     }
-    for (const v1::Flag& f : bare_flags) bare_ptrs.push_back(&f);
-    bare = SnapshotOf(view.account, view.segments, bare_ptrs, nullptr);
+    bare = std::move(b).Build();
   }
-  const eval::Context context{view.account.key(), req.user_key(), nullptr};
-  for (const auto& flag_ptr : view.flags) {
+  const eval::Context context{view.account.key(), req.user_key(), nullptr, &view.account};
+  for (size_t i = 0; i < set.flags.size(); ++i) {
+    const std::shared_ptr<const v1::Flag>& flag_ptr = set.flags[i];
     const v1::Flag& flag = *flag_ptr;
-    const eval::Evaluation e = eval::Evaluate(*snapshot, flag.key(), context, at);
+    const eval::Evaluation e = eval::Evaluate(*set.snapshot, flag.key(), context, at);
     v1::WhoisFlag* w = out.add_flags();
     w->set_flag_key(flag.key());
     if (e.value != nullptr) *w->mutable_value() = *e.value;
@@ -433,8 +395,10 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     for (auto& n : next) *w->add_next() = std::move(n);
     if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
       bool at_least = false;
-      ASSIGN_OR_RETURN(std::optional<absl::Time> since,
-                       SinceOf(store_, flag, view, Bytes(e), at, &at_least));
+      ASSIGN_OR_RETURN(
+          std::optional<absl::Time> since,
+          SinceOf(store_, flag_ptr, set.previous.empty() ? nullptr : set.previous[i].get(), view,
+                  Bytes(e), at, &at_least));
       if (since) *w->mutable_since() = rampart::ToProto(*since);
       w->set_since_at_least(at_least);
     }
@@ -455,12 +419,11 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
   const absl::Time to = IsSet(req.to()) ? FromProto(req.to()) : now;
   if (to <= from) return absl::InvalidArgumentError("to: must be after from");
 
-  AccountView view;
   ASSIGN_OR_RETURN(const v1::Account account, GetObject<v1::Account>(store_, req.account()));
-  view.account = account;
-  view.revision = revision();
+  const int64_t revision = this->revision();
+  std::vector<v1::Segment> segments;
   RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](v1::Segment& s) {
-    view.segments.push_back(std::move(s));
+    segments.push_back(std::move(s));
     return true;
   }));
   std::vector<std::string> keys;
@@ -475,9 +438,9 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
   }
 
   std::vector<v1::HistoryEvent> events;
-  const eval::Context context{account.key(), req.user_key(), nullptr};
+  const eval::Context context{account.key(), req.user_key(), nullptr, &account};
   for (const std::string& key : keys) {
-    ASSIGN_OR_RETURN(const std::vector<FlagState> states, FlagStates(store_, key, view.revision));
+    ASSIGN_OR_RETURN(const std::vector<FlagState> states, FlagStates(store_, key, revision));
     std::string before_bytes;
     std::optional<v1::FlagValue> before;
     std::string before_variant;
@@ -487,12 +450,10 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
       std::vector<absl::Time> instants;
       instants.push_back(s.time);
       std::shared_ptr<const eval::Snapshot> snapshot;
-      v1::FreezeSchedule pins;
       if (s.flag) {
         const std::vector<absl::Time> inner = InnerInstants(*s.flag, account.key(), s.time, end);
         instants.insert(instants.end(), inner.begin(), inner.end());
-        pins = PinSchedule(*s.flag);
-        snapshot = SnapshotOf(account, SegmentsOf(*s.flag, view.segments), {&*s.flag}, &pins);
+        snapshot = StateSnapshot(s.flag, segments);
       }
       for (const absl::Time t : instants) {
         if (t >= to) break;
@@ -515,11 +476,10 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
         ev.set_operation(s.entry.operation());
         ev.set_break_freeze(s.entry.break_freeze());
         // Seen later than made: a freeze held it (or an override ended).
-        ev.set_held(t > s.time && s.flag && std::any_of(s.flag->freeze_pins().begin(),
-                                              s.flag->freeze_pins().end(),
-                                              [&](const v1::FreezePin& p) {
-                                                return FromProto(p.window_end()) == t;
-                                              }));
+        ev.set_held(
+            t > s.time && s.flag &&
+            std::any_of(s.flag->freeze_pins().begin(), s.flag->freeze_pins().end(),
+                        [&](const v1::FreezePin& p) { return FromProto(p.window_end()) == t; }));
         if (t >= from) events.push_back(std::move(ev));
         before_bytes = bytes;
         before = e.value != nullptr ? std::optional<v1::FlagValue>(*e.value) : std::nullopt;
@@ -529,9 +489,8 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
   }
   if (req.flag().empty()) {
     // Changes to the account itself (attributes, zone: segment membership).
-    ASSIGN_OR_RETURN(
-        const std::vector<v1::AuditEntry> entries,
-        ObjectEntries(store_, v1::OBJECT_KIND_ACCOUNT, account.key(), view.revision, 0));
+    ASSIGN_OR_RETURN(const std::vector<v1::AuditEntry> entries,
+                     ObjectEntries(store_, v1::OBJECT_KIND_ACCOUNT, account.key(), revision, 0));
     for (const v1::AuditEntry& entry : entries) {
       const absl::Time t = FromProto(entry.time());
       if (t < from || t >= to) continue;

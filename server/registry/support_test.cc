@@ -170,9 +170,9 @@ TEST_F(RegistrySupportTest, ARampStepAndAnOverrideAsOfEachMoment) {
     if (e.flag_key() == "editor") seen.push_back({FromProto(e.at()), e.after().bool_value()});
   }
   EXPECT_EQ(seen, (std::vector<std::pair<absl::Time, bool>>{{Msk(2026, 12, 21, 9), false},
-                                                             {Msk(2026, 12, 22, 12), true},
-                                                             {Msk(2026, 12, 23, 9), false},
-                                                             {Msk(2026, 12, 24, 0), true}}));
+                                                            {Msk(2026, 12, 22, 12), true},
+                                                            {Msk(2026, 12, 23, 9), false},
+                                                            {Msk(2026, 12, 24, 0), true}}));
   EXPECT_THAT(registry_->Whois([] {
     v1::WhoisRequest r;
     r.set_account("acc-0");
@@ -234,6 +234,80 @@ TEST_F(RegistrySupportTest, AChangeHeldByRuAccountingIsSeenWhenTheWindowCloses) 
   h.set_limit(-1);
   EXPECT_THAT(registry_->History(h),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit: -1")));
+}
+
+// Whois keeps the current flags, segments and each flag's previous state
+// compiled between calls (support_view.h); every commit must show at once.
+TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
+  EXPECT_FALSE(Editor(Whois("acc-1")).value().bool_value());
+
+  clock_.SetTime(Msk(2026, 12, 21, 10));
+  {
+    auto flag = registry_->GetFlag("editor");
+    ASSERT_OK(flag);
+    v1::PutFlagRequest req;
+    *req.mutable_meta() = Meta("alice", "accounting first");
+    req.mutable_meta()->set_expected_revision(flag->revision());
+    *req.mutable_flag() = *flag;
+    v1::Rule* rule = req.mutable_flag()->add_rules();
+    rule->set_id("accounting");
+    rule->add_segments("accounting");
+    rule->set_variant("on");
+    ASSERT_OK(registry_->PutFlag(req));
+  }
+  v1::WhoisView w = Whois("acc-1");
+  EXPECT_EQ(w.revision(), registry_->revision());
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_TARGETING_MATCH);
+  EXPECT_TRUE(Editor(w).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 10));
+
+  clock_.SetTime(Msk(2026, 12, 21, 11));
+  SetDefault("on", "GA");
+  w = Whois("acc-1");
+  EXPECT_EQ(w.revision(), registry_->revision());
+  EXPECT_TRUE(Editor(w).value().bool_value());
+  // On by the rule since 10:00, through the change of the default.
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 10));
+
+  // A segment change alone: the flag's earlier states are evaluated with
+  // the segments as they are now, as before the change was cached.
+  clock_.SetTime(Msk(2026, 12, 21, 12));
+  {
+    auto segment = registry_->GetSegment("accounting");
+    ASSERT_OK(segment);
+    v1::PutSegmentRequest req;
+    *req.mutable_meta() = Meta("alice", "not acc-1");
+    req.mutable_meta()->set_expected_revision(segment->revision());
+    *req.mutable_segment() = *segment;
+    req.mutable_segment()->add_excluded("acc-1");
+    ASSERT_OK(registry_->PutSegment(req));
+  }
+  clock_.SetTime(Msk(2026, 12, 21, 12, 30));
+  w = Whois("acc-1");
+  EXPECT_THAT(w.segments(), ::testing::IsEmpty());
+  EXPECT_EQ(Editor(w).reason(), v1::REASON_DEFAULT);
+  EXPECT_TRUE(Editor(w).value().bool_value());
+  // By the default since 11:00; the 10:00 state, without acc-1 in
+  // accounting, was off.
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 11));
+  // The same as whois --at reads from the audit log, with nothing cached.
+  const v1::WhoisView then = Whois("acc-1", Msk(2026, 12, 21, 12, 29));
+  ASSERT_TRUE(then.historical());
+  EXPECT_EQ(FromProto(Editor(then).since()), FromProto(Editor(w).since()));
+  EXPECT_EQ(Editor(then).why(), Editor(w).why());
+
+  // An account change needs no flag change to show.
+  {
+    auto account = registry_->GetAccount("acc-1");
+    ASSERT_OK(account);
+    v1::PutAccountRequest req;
+    *req.mutable_meta() = Meta("crm", "renamed");
+    req.mutable_meta()->set_expected_revision(account->revision());
+    *req.mutable_account() = *account;
+    req.mutable_account()->set_name("Acme");
+    ASSERT_OK(registry_->PutAccount(req));
+  }
+  EXPECT_EQ(Whois("acc-1").account().name(), "Acme");
 }
 
 }  // namespace
