@@ -11,8 +11,10 @@
 #include <iostream>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/common.h"
+#include "core/common/status_macros.h"
 
 namespace rampart::cli {
 namespace {
@@ -44,11 +46,40 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& globals) {
   app.add_option("--actor", globals.actor,
                  "Who makes the change, recorded in the audit log (default: $RAMPART_ACTOR, "
                  "else $USER, else \"unknown\")");
+  app.add_option("--token", globals.token,
+                 "API token sent as `authorization: Bearer` (default: $RAMPART_TOKEN); its role "
+                 "decides what you may do and its name is the audit log's actor")
+      ->envname("RAMPART_TOKEN");
+  app.add_option("--token-file", globals.token_file,
+                 "Read the token from this file, e.g. DATA_DIR/admin.token (default: "
+                 "$RAMPART_TOKEN_FILE)")
+      ->envname("RAMPART_TOKEN_FILE");
+  app.add_flag("--tls", globals.tls, "Connect with TLS, trusting the system's roots");
+  app.add_option("--tls-ca-file", globals.tls_ca_file,
+                 "Connect with TLS, trusting this PEM certificate (default: $RAMPART_TLS_CA_FILE)")
+      ->envname("RAMPART_TLS_CA_FILE");
   app.add_option("--timeout", globals.timeout_seconds,
                  "Deadline of each call to rampartd, in seconds (for `account import`: of the "
                  "whole upload)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+}
+
+// The --token-file (when no --token) and the --tls-ca-file, read before
+// any call.
+absl::Status ReadCredentialFiles(GlobalOptions& globals) {
+  if (globals.token.empty() && !globals.token_file.empty()) {
+    ASSIGN_OR_RETURN(std::string token, ReadTextFile("--token-file", globals.token_file));
+    globals.token = std::string(absl::StripAsciiWhitespace(token));
+    if (globals.token.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--token-file ", globals.token_file, ": the file is empty"));
+    }
+  }
+  if (!globals.tls_ca_file.empty()) {
+    ASSIGN_OR_RETURN(globals.tls_ca_pem, ReadTextFile("--tls-ca-file", globals.tls_ca_file));
+  }
+  return absl::OkStatus();
 }
 
 // "rampart flag override set": the deepest command the parser reached, for
@@ -84,6 +115,7 @@ int Main(int argc, char** argv) {
   AddAuditCommands(app, session);
   AddEvalCommand(app, session);
   AddSupportCommands(app, session);
+  AddTokenCommands(app, session);
 
   try {
     app.parse(argc, argv);
@@ -94,6 +126,10 @@ int Main(int argc, char** argv) {
     std::cerr << "rampart: error: " << e.what() << "\nRun '" << CommandPath(app)
               << " --help' for more information.\n";
     return kExitUsage;
+  }
+  if (absl::Status s = ReadCredentialFiles(globals); !s.ok()) {
+    std::cerr << "rampart: error: " << s.message() << "\n";
+    return kExitError;
   }
   return session.RunPickedVerb();
 }

@@ -10,7 +10,9 @@ PACKAGES=(
   librocksdb-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev
-  tzdata python3 python3-icalendar
+  libcpp-httplib-dev
+  tzdata python3 python3-icalendar openssl
+  chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -19,6 +19,7 @@ void AddRampCommands(CLI::App& root, Session& session);     // ramp*.cc
 void AddCalendarCommands(CLI::App& root, Session& session); // calendar.cc
 void AddFreezeCommands(CLI::App& root, Session& session);   // freeze.cc
 void AddSupportCommands(CLI::App& root, Session& session);  // support.cc
+void AddTokenCommands(CLI::App& root, Session& session);    // token.cc (and `whoami`)
 
 // `account import FILE`, added under the `account` noun (account_import.cc).
 void AddAccountImportVerb(CLI::App* account, Session& session);

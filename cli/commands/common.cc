@@ -136,7 +136,14 @@ int Session::RunPickedVerb() {
 
 std::shared_ptr<grpc::Channel> Session::channel() const {
   if (channel_ == nullptr) {
-    channel_ = grpc::CreateChannel(options_.server, grpc::InsecureChannelCredentials());
+    std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+    if (options_.tls || !options_.tls_ca_file.empty()) {
+      grpc::SslCredentialsOptions ssl;
+      // Read by main() before any call (absent: the system's roots).
+      ssl.pem_root_certs = options_.tls_ca_pem;
+      credentials = grpc::SslCredentials(ssl);
+    }
+    channel_ = grpc::CreateChannel(options_.server, credentials);
   }
   return channel_;
 }
@@ -146,6 +153,7 @@ std::unique_ptr<grpc::ClientContext> Session::NewCallContext() const {
   context->set_deadline(
       std::chrono::system_clock::now() +
       std::chrono::milliseconds(static_cast<int64_t>(options_.timeout_seconds * 1000)));
+  if (!options_.token.empty()) context->AddMetadata("authorization", "Bearer " + options_.token);
   return context;
 }
 
@@ -162,6 +170,13 @@ absl::Status Session::CheckRpc(const grpc::Status& status) const {
           code,
           absl::StrCat("DEADLINE_EXCEEDED: no answer from rampartd at ", options_.server,
                        " within ", FormatNumber(options_.timeout_seconds), "s (raise --timeout)"));
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::Status(
+          code,
+          absl::StrCat("UNAUTHENTICATED: ", details,
+                       options_.token.empty() ? " (a new rampartd writes the first admin token to "
+                                                "DATA_DIR/admin.token)"
+                                              : ""));
     default:
       return absl::Status(code, absl::StrCat(absl::StatusCodeToString(code), ": ", details));
   }

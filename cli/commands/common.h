@@ -53,6 +53,11 @@ struct GlobalOptions {
   std::string output = "table";  // "table" or "json"
   std::string actor;             // WriteMeta.actor
   double timeout_seconds = 30;   // the deadline of each RPC
+  std::string token;             // `authorization: Bearer <token>`; empty: none
+  std::string token_file;        // read into `token` when that is empty
+  std::string tls_ca_file;       // PEM roots: the channel uses TLS with them
+  bool tls = false;              // TLS with the system's roots
+  std::string tls_ca_pem;        // the contents of tls_ca_file
 };
 
 // The options of every mutating verb.

@@ -477,7 +477,6 @@ Evaluation Serve(const VariantRef& ref, v1::Reason reason, absl::string_view det
   return e;
 }
 
-
 // The subject of conditions for `context`: the context's account, else its
 // account from the snapshot's table (null when unknown to the registry), and
 // its extra attributes.

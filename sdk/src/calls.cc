@@ -117,8 +117,10 @@ std::unique_ptr<v1::SdkService::Stub> Calls::NewStub() {
   // 120 s) would otherwise fail calls long after the server is back.
   grpc::ChannelArguments args =
       ReconnectBackoffArgs(options_.initial_backoff, options_.max_backoff);
-  return v1::SdkService::NewStub(
-      grpc::CreateCustomChannel(options_.server_address, grpc::InsecureChannelCredentials(), args));
+  return v1::SdkService::NewStub(grpc::CreateCustomChannel(
+      options_.server_address,
+      options_.credentials != nullptr ? options_.credentials : grpc::InsecureChannelCredentials(),
+      args));
 }
 
 // The generated async stub's method, called with moved arguments (moving the

@@ -33,6 +33,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/status.h"
 #include "rampart/client.h"
 #include "rampart/v1/sdk.grpc.pb.h"
@@ -44,6 +45,8 @@ class Calls {
   struct Options {
     std::string server_address;
     std::string sdk_key;
+    // Null: plain text.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
     absl::Duration initial_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(30);
     absl::Duration timeout = absl::Seconds(10);

@@ -46,9 +46,12 @@ void Client::Impl::Start() {
   if (!snapshot_) Publish(Source::kNone, absl::StrCat("no flags yet: ", cache_problem_,
                                                       "; the server has not been reached"));
 
+  const std::shared_ptr<grpc::ChannelCredentials> credentials =
+      sdk::ChannelCredentialsFor(options_.tls, options_.tls_root_certs);
   sdk::Calls::Options c;
   c.server_address = options_.server_address;
   c.sdk_key = options_.sdk_key;
+  c.credentials = credentials;
   c.initial_backoff = absl::FromChrono(options_.initial_backoff);
   c.max_backoff = absl::FromChrono(options_.max_backoff);
   c.timeout = absl::FromChrono(options_.call_timeout);
@@ -58,6 +61,7 @@ void Client::Impl::Start() {
   w.server_address = options_.server_address;
   w.sdk_key = options_.sdk_key;
   w.client_name = options_.client_name;
+  w.credentials = credentials;
   w.initial_backoff = absl::FromChrono(options_.initial_backoff);
   w.max_backoff = absl::FromChrono(options_.max_backoff);
   w.keepalive_time = absl::FromChrono(options_.keepalive_time);

@@ -39,6 +39,14 @@ grpc::ChannelArguments ReconnectBackoffArgs(absl::Duration initial, absl::Durati
   return args;
 }
 
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(bool tls,
+                                                                const std::string& roots) {
+  if (!tls) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = roots;
+  return grpc::SslCredentials(ssl);
+}
+
 void Watcher::Run() {
   grpc::ChannelArguments args =
       ReconnectBackoffArgs(options_.initial_backoff, options_.max_backoff);
@@ -51,7 +59,9 @@ void Watcher::Run() {
   // A full snapshot of 100 000 accounts is ~10 MB, past gRPC's 4 MB default.
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      options_.server_address, grpc::InsecureChannelCredentials(), args);
+      options_.server_address,
+      options_.credentials != nullptr ? options_.credentials : grpc::InsecureChannelCredentials(),
+      args);
   std::unique_ptr<v1::SdkService::Stub> stub = v1::SdkService::NewStub(channel);
   Backoff backoff(options_.initial_backoff, options_.max_backoff, options_.jitter_seed);
 

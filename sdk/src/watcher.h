@@ -20,6 +20,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "rampart/v1/sdk.grpc.pb.h"
 
@@ -30,6 +31,10 @@ namespace rampart::sdk {
 // TRANSIENT_FAILURE long after the server is back. The Watch stream's
 // channel and the calls' channel (calls.h) both start from these.
 grpc::ChannelArguments ReconnectBackoffArgs(absl::Duration initial, absl::Duration max);
+
+// TLS trusting `roots` (PEM; empty: the system's) when `tls`, else plain
+// text: ClientOptions::tls for both channels.
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentialsFor(bool tls, const std::string& roots);
 
 class Watcher {
  public:
@@ -50,6 +55,8 @@ class Watcher {
     std::string server_address;
     std::string sdk_key;
     std::string client_name;
+    // Null: plain text.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
     absl::Duration initial_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(30);
     absl::Duration keepalive_time = absl::Seconds(30);

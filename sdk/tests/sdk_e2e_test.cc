@@ -4,6 +4,7 @@
 // a restart served from the cache file, a restarted server caught up with.
 #include <signal.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +69,21 @@ class SdkE2eTest : public E2eTest {
            "--variant", "on", "--reason", "enterprise first"});
   }
 
+  // An sdk token made with the admin token over TLS.
+  std::string CreateTokenOverTls(const std::string& cert) {
+    testing::CommandResult r = CliAs(
+        server().admin_token(), {"--tls-ca-file", cert, "token", "create", "--name", "billing-app",
+                                 "--role", "sdk", "--reason", "the app", "--output", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const size_t at = r.out.find("rpt_");
+    return at == std::string::npos ? "" : r.out.substr(at, 85);
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
   ClientOptions Options() {
     ClientOptions o;
     o.server_address = server().address();
@@ -117,6 +133,26 @@ TEST_F(SdkE2eTest, ReadyThenAChangePropagates) {
   ASSERT_TRUE(watch.WaitFor("null"));
   EXPECT_EQ(client.GetBooleanDetails("new-invoice-editor", acme_, false).error_code,
             ErrorCode::kFlagNotFound);
+}
+
+// rampartd with a certificate serves TLS only: an SDK that trusts the
+// certificate gets the flags and its changes; one that speaks plain text
+// never becomes ready.
+TEST_F(SdkE2eTest, OverTlsWithAStoredSdkToken) {
+  const auto [cert, key] = MakeCertificate();
+  StartServer({"--tls-cert-file", cert, "--tls-key-file", key});
+  ClientOptions o = Options();
+  o.sdk_key = CreateTokenOverTls(cert);
+  o.tls = true;
+  o.tls_root_certs = ReadFile(cert);
+  Client client(o);
+  ASSERT_TRUE(client.WaitForReady(std::chrono::seconds(30))) << client.status().last_error;
+  EXPECT_TRUE(client.GetBoolean("new-invoice-editor", enterprise_, false));
+
+  ClientOptions plain = Options();
+  plain.cache_file.clear();
+  Client plain_client(plain);
+  EXPECT_FALSE(plain_client.WaitForReady(std::chrono::seconds(1)));
 }
 
 // A server that hangs (SIGSTOP: the connection stays open, nothing answers)

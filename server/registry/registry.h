@@ -26,12 +26,13 @@
 #include "absl/synchronization/mutex.h"
 #include "core/common/clock.h"
 #include "rampart/v1/admin.pb.h"
+#include "rampart/v1/auth.pb.h"
 #include "rampart/v1/calendar.pb.h"
 #include "rampart/v1/eval.pb.h"
 #include "rampart/v1/freeze.pb.h"
-#include "rampart/v1/support.pb.h"
 #include "rampart/v1/model.pb.h"
 #include "rampart/v1/ramp.pb.h"
+#include "rampart/v1/support.pb.h"
 #include "server/storage/store.h"
 
 namespace rampart::registry {
@@ -144,6 +145,20 @@ class Registry {
   // The support view (support.cc; issue 6).
   absl::StatusOr<v1::WhoisView> Whois(const v1::WhoisRequest& req) const;
   absl::StatusOr<v1::HistoryResponse> History(const v1::HistoryRequest& req) const;
+
+  // --- API tokens (tokens.cc; docs/access.md) -----------------------------
+  // Creates a token; the response carries the whole token, the only time it
+  // is shown (only its SHA-256 is stored). Names are unique among the tokens
+  // in force.
+  absl::StatusOr<v1::CreatedToken> CreateToken(const v1::CreateTokenRequest& req);
+  absl::StatusOr<v1::ListTokensResponse> ListTokens(const v1::ListTokensRequest& req) const;
+  // By name (of a token in force) or key. Takes effect on the next call.
+  absl::StatusOr<v1::ApiToken> RevokeToken(const v1::RevokeTokenRequest& req);
+  // The stored record, hash included (for the authenticator), or nullopt.
+  absl::StatusOr<std::optional<v1::ApiToken>> FindToken(absl::string_view key) const;
+  // When no admin token is in force (a new data dir): creates one named
+  // "admin" and returns the whole token; else nullopt.
+  absl::StatusOr<std::optional<std::string>> EnsureAdminToken();
 
   // The freeze windows of the coming weeks, as the SDKs have them: computed
   // from the freeze calendars, their attachments, the segments' and the

@@ -67,6 +67,20 @@ absl::Status Transaction::CheckRevisionImpl(const std::string& what, bool exists
 void Transaction::Audit(v1::ObjectKind kind, absl::string_view key, v1::AuditAction action,
                         const google::protobuf::Message* before,
                         const google::protobuf::Message* after) {
+  // A token's entries never carry its secret's hash: support reads the log.
+  v1::ApiToken token_before, token_after;
+  if (kind == v1::OBJECT_KIND_API_TOKEN) {
+    if (before != nullptr) {
+      token_before = static_cast<const v1::ApiToken&>(*before);
+      token_before.clear_secret_sha256();
+      before = &token_before;
+    }
+    if (after != nullptr) {
+      token_after = static_cast<const v1::ApiToken&>(*after);
+      token_after.clear_secret_sha256();
+      after = &token_after;
+    }
+  }
   v1::AuditEntry entry;
   entry.set_revision(revision_);
   *entry.mutable_time() = now_proto_;

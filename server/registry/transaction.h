@@ -71,6 +71,13 @@ struct ObjectTraits<v1::FreezeCalendar> {
   static constexpr absl::string_view kNoun = "freeze calendar";
 };
 
+template <>
+struct ObjectTraits<v1::ApiToken> {
+  static constexpr v1::ObjectKind kKind = v1::OBJECT_KIND_API_TOKEN;
+  static constexpr storage::Cf kCf = storage::Cf::kTokens;
+  static constexpr absl::string_view kNoun = "token";
+};
+
 // `flag "x"`: how errors name an object.
 template <typename T>
 std::string Describe(absl::string_view key) {

@@ -13,9 +13,14 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/auth/authenticator.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"
 #include "server/stream/publisher.h"
+
+namespace rampart::http {
+class Gateway;
+}  // namespace rampart::http
 
 namespace rampart::rpc {
 
@@ -27,9 +32,21 @@ struct ServerOptions {
   // and WithdrawBeta from the registry (null: the service is not served).
   // It must outlive the server; Shutdown() shuts it down.
   stream::Publisher* publisher = nullptr;
-  // The SDK keys SdkService accepts (`authorization: Bearer <key>`); empty:
-  // any caller, key or not.
+  // Static tokens of role sdk (`authorization: Bearer <key>`).
   std::vector<std::string> sdk_keys;
+  // Every call needs a token: a stored API token or one of sdk_keys
+  // (server/auth). False: with sdk_keys, only SdkService needs one (of
+  // them); without, nobody needs one and every caller is an admin.
+  bool require_tokens = false;
+  // The HTTP/JSON gateway and the console (server/http): HOST:PORT, port 0
+  // picks a free one; empty: not served.
+  std::string http_listen;
+  // Serve the console's files from this directory instead of the copies
+  // compiled in (for working on the console).
+  std::string console_dir;
+  // PEM files: both set, gRPC and HTTP are served over TLS.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
@@ -41,6 +58,8 @@ class Server {
 
   // The port actually bound.
   int port() const { return port_; }
+  // The HTTP port bound (0: HTTP not served).
+  int http_port() const;
 
   // Stops accepting calls, lets calls in flight finish for up to `grace`,
   // then cancels the rest. Open Watch streams are finished at once
@@ -52,6 +71,9 @@ class Server {
  private:
   Server() = default;
   std::unique_ptr<RequestLog> log_;
+  std::unique_ptr<auth::Authenticator> sdk_auth_;  // SdkService's
+  std::unique_ptr<auth::Authenticator> api_auth_;  // every other service's
+  std::unique_ptr<http::Gateway> http_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   stream::Publisher* publisher_ = nullptr;
   std::unique_ptr<grpc::Server> server_;

@@ -8,35 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "rampart/v1/sdk.pb.h"
+#include "server/rpc/services.h"
 #include "server/rpc/status.h"
 
 namespace rampart::rpc {
 namespace {
 
 constexpr absl::string_view kMethod = "SdkService.Watch";
-
-// Compares in time independent of where the strings differ, so that the
-// answer's timing does not reveal how much of a guessed key was right.
-bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
-// The key of `authorization: Bearer <key>`, or "" when absent or malformed.
-std::string BearerKey(const grpc::CallbackServerContext& ctx) {
-  const auto& md = ctx.client_metadata();
-  auto it = md.find("authorization");
-  if (it == md.end()) return "";
-  absl::string_view value(it->second.data(), it->second.size());
-  constexpr absl::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size() ||
-      !absl::EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme)) {
-    return "";
-  }
-  return std::string(absl::StripAsciiWhitespace(value.substr(kScheme.size())));
-}
 
 bool ParseRequest(const grpc::ByteBuffer& buffer, v1::WatchRequest* request) {
   std::vector<grpc::Slice> slices;
@@ -46,6 +24,12 @@ bool ParseRequest(const grpc::ByteBuffer& buffer, v1::WatchRequest* request) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   return request->ParseFromString(bytes);
+}
+
+// The log's actor of a stream: the token's name and the app's own.
+std::string LogActor(const absl::StatusOr<auth::Caller>& caller, absl::string_view client_name) {
+  if (!caller.ok() || !caller->authenticated) return std::string(client_name);
+  return client_name.empty() ? caller->name : absl::StrCat(caller->name, " ", client_name);
 }
 
 absl::Status ToAbslStatus(const grpc::Status& s) {
@@ -71,13 +55,13 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
   WatchReactor(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer& raw,
                const WatchService& service, stream::Publisher& publisher, const RequestLog& log)
       : publisher_(publisher),
-        authorized_(service.Accepts(BearerKey(*ctx))),
-        parsed_(authorized_ && ParseRequest(raw, &request_)),
-        entry_(log, kMethod, ctx->peer(), request_.client_name()) {
+        caller_(service.auth().Authorize(AuthorizationOf(*ctx), kMethod)),
+        parsed_(caller_.ok() && ParseRequest(raw, &request_)),
+        entry_(log, kMethod, PeerOf(*ctx), LogActor(caller_, request_.client_name())) {
     absl::MutexLock lock(&mu_);
-    if (!authorized_) {
+    if (!caller_.ok()) {
       // Nothing is sent, not even whether the request parses.
-      FinishLocked(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "sdk key missing or unknown"));
+      FinishLocked(ToGrpcStatus(caller_.status()));
       return;
     }
     if (!parsed_) {
@@ -186,7 +170,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 
   stream::Publisher& publisher_;
   v1::WatchRequest request_;
-  const bool authorized_;
+  const absl::StatusOr<auth::Caller> caller_;
   const bool parsed_;
   RequestLog::Entry entry_;
   bool subscribed_ = false;  // set in the constructor only
@@ -210,8 +194,8 @@ class WatchReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>,
 }  // namespace
 
 WatchService::WatchService(registry::Registry& registry, stream::Publisher& publisher,
-                           const RequestLog& log, std::vector<std::string> sdk_keys)
-    : registry_(registry), publisher_(publisher), log_(log), sdk_keys_(std::move(sdk_keys)) {}
+                           const RequestLog& log, const auth::Authenticator& auth)
+    : registry_(registry), publisher_(publisher), log_(log), auth_(auth) {}
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchService::Watch(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
@@ -220,18 +204,16 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchService::Watch(
 
 namespace {
 
-// One unary call from a client app: the key check, then `fn` (returning
-// absl::StatusOr<Resp>) when the key is good; fills the response, finishes
-// with the mapped status, logs the line with `actor`.
+// One unary call from a client app: the token check, then `fn` (returning
+// absl::StatusOr<Resp>) when the token may make the call; fills the
+// response, finishes with the mapped status, logs the line with `actor`.
 template <typename Resp, typename Fn>
 grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const WatchService& service,
                                 const RequestLog& log, absl::string_view method, std::string actor,
                                 Resp* resp, Fn fn) {
-  RequestLog::Entry entry(log, method, ctx->peer(), std::move(actor));
-  absl::Status status;
-  if (!service.Accepts(BearerKey(*ctx))) {
-    status = absl::UnauthenticatedError("sdk key missing or unknown");
-  } else {
+  RequestLog::Entry entry(log, method, PeerOf(*ctx), std::move(actor));
+  absl::Status status = service.auth().Authorize(AuthorizationOf(*ctx), method).status();
+  if (status.ok()) {
     absl::StatusOr<Resp> result = fn();
     status = result.status();
     if (result.ok()) *resp = std::move(*result);
@@ -284,14 +266,6 @@ grpc::ServerUnaryReactor* WatchService::WithdrawBeta(grpc::CallbackServerContext
   const v1::BetaEnrollmentRequest req = BetaRequest(*request, "withdrawn by the app");
   return Unary(context, *this, log_, "SdkService.WithdrawBeta", req.meta().actor(), response,
                [&] { return registry_.WithdrawBeta(req); });
-}
-
-bool WatchService::Accepts(absl::string_view key) const {
-  if (sdk_keys_.empty()) return true;
-  if (key.empty()) return false;
-  bool found = false;
-  for (const std::string& k : sdk_keys_) found |= ConstantTimeEquals(key, k);
-  return found;
 }
 
 }  // namespace rampart::rpc

@@ -7,21 +7,20 @@
 // message is serialized once by the stream::Publisher and the same bytes go
 // to every subscriber.
 //
-// One reactor a stream. It checks the SDK key (metadata
-// `authorization: Bearer <key>`; UNAUTHENTICATED when missing or unknown,
-// unless no keys are configured), parses the WatchRequest (INVALID_ARGUMENT
-// when it does not parse), subscribes to the publisher and then loops:
-// at most one write in flight; when it completes, ask the publisher for the
-// next message for the version the SDK now has; when up to date, wait to be
-// woken by the next commit. A slow SDK only delays itself: the publisher
-// never waits for a stream, and since the stream's state is just its version,
+// One reactor a stream. It checks the token (metadata
+// `authorization: Bearer <token>`, server/auth: UNAUTHENTICATED when missing
+// or unknown, PERMISSION_DENIED for a role without the right), parses the WatchRequest
+// (INVALID_ARGUMENT when it does not parse), subscribes to the publisher and then loops: at most
+// one write in flight; when it completes, ask the publisher for the next message for the version
+// the SDK now has; when up to date, wait to be woken by the next commit. A slow SDK only delays
+// itself: the publisher never waits for a stream, and since the stream's state is just its version,
 // nothing piles up for it while it does not read. OnCancel finishes the call
 // (CANCELLED) once; OnDone unsubscribes, logs one line and deletes the
 // reactor. Publisher::Shutdown() finishes every stream with UNAVAILABLE
 // "server shutting down".
 //
 // The same service answers the calls a client app makes back (issue 4),
-// as unary callback handlers with the same key check: ReportProblem (the
+// as unary callback handlers with the same token check: ReportProblem (the
 // request as sent, reporter "sdk" when empty), EnrollBeta and WithdrawBeta
 // (as the registry's BetaEnrollmentRequest, actor "sdk:<client_name>", or
 // "sdk:unknown" without one, reason "enrolled by the app" / "withdrawn by
@@ -41,6 +40,7 @@
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
 #include "rampart/v1/sdk.grpc.pb.h"
+#include "server/auth/authenticator.h"
 #include "server/registry/registry.h"
 #include "server/rpc/request_log.h"
 #include "server/stream/publisher.h"
@@ -54,10 +54,9 @@ using SdkServiceBase = v1::SdkService::WithRawCallbackMethod_Watch<
 
 class WatchService final : public SdkServiceBase {
  public:
-  // `sdk_keys` empty: the service is open to anyone (rampartd warns at
-  // startup). `registry`, `publisher` and `log` must outlive the service.
+  // All four must outlive the service.
   WatchService(registry::Registry& registry, stream::Publisher& publisher, const RequestLog& log,
-               std::vector<std::string> sdk_keys);
+               const auth::Authenticator& auth);
 
   grpc::ServerWriteReactor<grpc::ByteBuffer>* Watch(grpc::CallbackServerContext* context,
                                                     const grpc::ByteBuffer* request) override;
@@ -72,14 +71,13 @@ class WatchService final : public SdkServiceBase {
                                          const v1::SdkBetaRequest* request,
                                          v1::BetaEnrollmentResponse* response) override;
 
-  // True when `key` is one of the accepted SDK keys (or none are configured).
-  bool Accepts(absl::string_view key) const;
+  const auth::Authenticator& auth() const { return auth_; }
 
  private:
   registry::Registry& registry_;
   stream::Publisher& publisher_;
   const RequestLog& log_;
-  const std::vector<std::string> sdk_keys_;
+  const auth::Authenticator& auth_;
 };
 
 }  // namespace rampart::rpc

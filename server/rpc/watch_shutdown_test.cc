@@ -1,5 +1,6 @@
-// rampartd as a process, with SDK watchers connected: --sdk-keys, the
-// warning when there are none, the log line of a stream, and SIGTERM ending
+// rampartd as a process, with SDK watchers connected: --sdk-keys, the token
+// Watch needs (none with --auth=false, and the warning that says so), the
+// log line of a stream, and SIGTERM ending
 // the streams at once instead of waiting for them.
 #include <signal.h>
 
@@ -39,7 +40,7 @@ class WatchShutdownTest : public ::testing::Test {
 
 TEST_F(WatchShutdownTest, SigtermWithAWatcherConnectedExitsPromptly) {
   Start({"--sdk-keys", "key-a,key-b", "--shutdown-grace-seconds", "30"});
-  EXPECT_THAT(server_->Stderr(), Not(HasSubstr("no --sdk-keys")));
+  EXPECT_THAT(server_->Stderr(), Not(HasSubstr("warning")));
 
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
@@ -74,12 +75,35 @@ TEST_F(WatchShutdownTest, SigtermWithAWatcherConnectedExitsPromptly) {
 
   // One line for the stream, naming the client.
   EXPECT_THAT(server_->Stderr(), HasSubstr("\"method\":\"SdkService.Watch\""));
-  EXPECT_THAT(server_->Stderr(), HasSubstr("\"actor\":\"billing-service/1.4.2\""));
+  EXPECT_THAT(server_->Stderr(), HasSubstr("\"actor\":\"sdk-key-2 billing-service/1.4.2\""));
 }
 
-TEST_F(WatchShutdownTest, WithoutKeysWatchIsOpenAndTheServerSaysSo) {
+TEST_F(WatchShutdownTest, WatchNeedsATokenUnlessAuthIsOff) {
   Start({});
-  EXPECT_THAT(server_->Stderr(), HasSubstr("warning: no --sdk-keys"));
+  {
+    grpc::ClientContext ctx;
+    auto reader = stub_->Watch(&ctx, v1::WatchRequest());  // no token
+    v1::WatchResponse first;
+    EXPECT_FALSE(reader->Read(&first));
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    // Any role may read the stream: here the admin token rampartd wrote.
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + server_->admin_token());
+    auto reader = stub_->Watch(&ctx, v1::WatchRequest());
+    v1::WatchResponse first;
+    EXPECT_TRUE(reader->Read(&first));
+    ctx.TryCancel();
+    reader->Finish();
+  }
+  stub_.reset();
+  EXPECT_EQ(server_->Stop(SIGTERM), 0);
+}
+
+TEST_F(WatchShutdownTest, WithAuthOffWatchIsOpenAndTheServerSaysSo) {
+  Start({"--auth=false"});
+  EXPECT_THAT(server_->Stderr(), HasSubstr("warning: --auth=false"));
   {
     grpc::ClientContext ctx;
     ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));

@@ -32,12 +32,10 @@ struct Migration {
 // rampartd from opening a data dir it does not understand.
 // 2 -> 3 added the calendars column family (issue 5), likewise.
 // 3 -> 4 added freeze_calendars and the schedule's meta key (issue 5).
+// 4 -> 5 added tokens (issue 6).
 absl::Status NoRewrite(Store&, WriteBatch&) { return absl::OkStatus(); }
 constexpr Migration kMigrations[] = {
-    {0, nullptr},
-    {1, &NoRewrite},
-    {2, &NoRewrite},
-    {3, &NoRewrite},
+    {0, nullptr}, {1, &NoRewrite}, {2, &NoRewrite}, {3, &NoRewrite}, {4, &NoRewrite},
 };
 
 }  // namespace

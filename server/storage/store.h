@@ -15,6 +15,7 @@
 //   problems     ProblemKey (encoding.h) -> rampart.v1.ProblemReport
 //   calendars    "<country>-<year>" -> rampart.v1.CalendarYear
 //   freeze_calendars calendar key -> rampart.v1.FreezeCalendar
+//   tokens       token key (its public id) -> rampart.v1.ApiToken
 // The meta family also holds the computed FreezeSchedule (kMetaFreezeSchedule),
 // written with the change that altered it so that it has a store revision.
 //
@@ -55,6 +56,7 @@ enum class Cf : int {
   kProblems = 8,
   kCalendars = 9,
   kFreezeCalendars = 10,
+  kTokens = 11,
 };
 
 struct ColumnFamilySpec {
@@ -73,10 +75,11 @@ inline constexpr ColumnFamilySpec kColumnFamilies[] = {
     {Cf::kProblems, "problems"},
     {Cf::kCalendars, "calendars"},
     {Cf::kFreezeCalendars, "freeze_calendars"},
+    {Cf::kTokens, "tokens"},
 };
 
 // The schema this binary writes. Bump it with a migration in store.cc.
-inline constexpr uint32_t kSchemaVersion = 4;
+inline constexpr uint32_t kSchemaVersion = 5;
 
 struct StoreOptions {
   std::string path;

@@ -18,11 +18,24 @@ class E2eTest : public ::testing::Test {
  protected:
   void SetUp() override;
 
+  // Makes `server` the one the CLI talks to (with a new data dir: a new
+  // e2e-tester token).
+  void AdoptServer(std::unique_ptr<testing::ServerProcess> server);
+
+  // The arguments of the first start (SetUp), e.g. {"--demo"}.
+  virtual std::vector<std::string> FirstStartArgs() const { return {}; }
+
   // (Re)starts rampartd on data_dir().
   void StartServer(const std::vector<std::string>& extra_args = {});
 
-  // Runs `rampart --server ADDR args...` as actor "e2e-tester".
+  // Runs `rampart --server ADDR args...` with an admin token named
+  // "e2e-tester" (the audit actor).
   testing::CommandResult Cli(const std::vector<std::string>& args, const std::string& input = "");
+  // Runs the CLI with `token` instead.
+  testing::CommandResult CliAs(const std::string& token, const std::vector<std::string>& args);
+  // Makes a token (`role` as the CLI spells it) with the admin token
+  // rampartd wrote; returns it.
+  std::string CreateToken(const std::string& name, const std::string& role);
   // Runs the CLI with --output json, expects exit 0 and parses stdout into `T`.
   template <typename T>
   T CliJson(const std::vector<std::string>& args) {
@@ -35,6 +48,9 @@ class E2eTest : public ::testing::Test {
 
   const std::string& data_dir() const { return data_dir_; }
   testing::ServerProcess& server() { return *server_; }
+  // A self-signed certificate for 127.0.0.1 and localhost and its key (PEM
+  // files in the temp dir, made by openssl): {cert, key}.
+  std::pair<std::string, std::string> MakeCertificate();
   // Writes `content` to a file in the temp dir and returns its path.
   std::string WriteFile(const std::string& name, const std::string& content);
 
@@ -46,6 +62,7 @@ class E2eTest : public ::testing::Test {
 
   testing::TempDir tmp_;
   std::string data_dir_;
+  std::string token_;
 };
 
 }  // namespace rampart::e2e

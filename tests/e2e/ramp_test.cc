@@ -6,6 +6,7 @@
 // the cohort sizes with `ramp status` and `ramp preview`.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,11 +75,14 @@ class RampTest : public E2eTest {
   v1::RampPreview Preview() {
     return CliJson<v1::RampPreview>({"ramp", "preview", kFlag, "--limit", "0"});
   }
-  // Runs the CLI as `actor` (the fixture's actor is "e2e-tester").
-  testing::CommandResult As(const std::string& actor, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--actor", actor});
-    return Cli(args);
+  // Runs the CLI as `actor`, with a release manager's token of that name
+  // (the fixture's actor is "e2e-tester").
+  testing::CommandResult As(const std::string& actor, const std::vector<std::string>& args) {
+    std::string& token = tokens_[actor];
+    if (token.empty()) token = CreateToken(actor, "release-manager");
+    return CliAs(token, args);
   }
+  std::map<std::string, std::string> tokens_;
   std::string Advance() { return CliOk({"ramp", "advance", kFlag, "--reason", "looks good"}); }
 };
 

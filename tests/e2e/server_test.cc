@@ -61,8 +61,13 @@ TEST_F(E2eTest, EveryAcknowledgedWriteSurvivesKill9AndNothingIsTorn) {
   // Nothing torn: every account present has its audit entry, and no audit
   // entry points to an account that is missing.
   auto audit = CliJson<v1::ListAuditResponse>({"audit", "list", "--limit", "1000"});
-  EXPECT_EQ(static_cast<size_t>(audit.entries_size()), present.size());
-  for (const auto& e : audit.entries()) EXPECT_TRUE(present.count(e.object_key())) << e.object_key();
+  size_t account_entries = 0;
+  for (const auto& e : audit.entries()) {
+    if (e.kind() != v1::OBJECT_KIND_ACCOUNT) continue;  // the fixture's tokens
+    ++account_entries;
+    EXPECT_TRUE(present.count(e.object_key())) << e.object_key();
+  }
+  EXPECT_EQ(account_entries, present.size());
 }
 
 TEST_F(E2eTest, SecondServerOnALockedDataDirFailsAtOnce) {
@@ -85,7 +90,7 @@ TEST_F(E2eTest, DemoDataLoadsOnlyIntoANewDataDir) {
   testing::TempDir fresh;
   auto demo = testing::ServerProcess::Start(RAMPARTD_PATH, fresh.path() + "/d", {"--demo"});
   ASSERT_TRUE(demo.ok()) << demo.status();
-  server_ = std::move(*demo);
+  AdoptServer(std::move(*demo));
   auto flags = CliJson<v1::ListFlagsResponse>({"flag", "list"});
   EXPECT_THAT(flags.flags(), SizeIs(4));
   // Three named accounting firms and ten of the sixty generated clients.

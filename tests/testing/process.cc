@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -119,7 +121,22 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const std::vector<std::string>& extra_args, absl::Duration timeout) {
   std::unique_ptr<ServerProcess> server(new ServerProcess());
   std::vector<std::string> argv = {binary, "--listen", "127.0.0.1:0", "--data_dir", data_dir};
+  // HTTP on a free port too, unless the test says where (empty: none).
+  bool expect_http = true;
+  bool http_given = false;
+  for (size_t i = 0; i < extra_args.size(); ++i) {
+    const std::string& a = extra_args[i];
+    if (a == "--http-listen" || a == "--http_listen") {
+      http_given = true;
+      expect_http = i + 1 < extra_args.size() && !extra_args[i + 1].empty();
+    } else if (absl::StartsWith(a, "--http-listen=") || absl::StartsWith(a, "--http_listen=")) {
+      http_given = true;
+      expect_http = a.back() != '=';
+    }
+  }
+  if (!http_given) argv.insert(argv.end(), {"--http-listen", "127.0.0.1:0"});
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  server->data_dir_ = data_dir;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return absl::InternalError("pipe failed");
   server->stderr_path_ = TempPath("rampartd-stderr");
@@ -133,10 +150,12 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     close(pipe_fds[0]);
     return absl::InternalError(absl::StrCat("cannot start ", binary));
   }
-  // Read the first line: "rampartd listening on HOST:PORT".
+  // Read "rampartd listening on HOST:PORT" and, with HTTP, "rampartd http
+  // listening on HOST:PORT".
   std::string line;
   const absl::Time deadline = absl::Now() + timeout;
-  while (!absl::StrContains(line, "\n")) {
+  const auto lines = [&line] { return std::count(line.begin(), line.end(), '\n'); };
+  while (lines() < (expect_http ? 2 : 1)) {
     const int ms = static_cast<int>(absl::ToInt64Milliseconds(deadline - absl::Now()));
     pollfd p{pipe_fds[0], POLLIN, 0};
     if (ms <= 0 || poll(&p, 1, ms) <= 0) break;
@@ -145,7 +164,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     if (n <= 0) break;
     line.append(buf, n);
   }
-  close(pipe_fds[0]);  // later stdout writes go nowhere; rampartd writes only this line there
+  close(pipe_fds[0]);  // later stdout writes go nowhere; rampartd writes only these lines there
   const std::string prefix = "listening on ";
   const size_t at = line.find(prefix);
   if (at == std::string::npos) {
@@ -157,6 +176,14 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
                                                ReadFile(server->stderr_path_)));
   }
   server->address_ = line.substr(at + prefix.size(), line.find('\n') - at - prefix.size());
+  const std::string http_prefix = "http listening on ";
+  if (const size_t h = line.find(http_prefix); h != std::string::npos) {
+    const size_t from = h + http_prefix.size();
+    server->http_address_ = line.substr(from, line.find('\n', from) - from);
+  } else if (expect_http) {
+    return absl::UnavailableError(
+        absl::StrCat("rampartd did not say its http port: ", line, ReadFile(server->stderr_path_)));
+  }
   return server;
 }
 
@@ -175,5 +202,9 @@ int ServerProcess::Stop(int signal) {
 }
 
 std::string ServerProcess::Stderr() const { return ReadFile(stderr_path_); }
+
+std::string ServerProcess::admin_token() const {
+  return std::string(absl::StripAsciiWhitespace(ReadFile(data_dir_ + "/admin.token")));
+}
 
 }  // namespace rampart::testing

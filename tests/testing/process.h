@@ -31,8 +31,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
 // still running.
 class ServerProcess {
  public:
-  // Starts `binary --listen 127.0.0.1:0 --data-dir data_dir extra_args...`
-  // and waits for its "listening on" line (up to `timeout`).
+  // Starts `binary --listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --data-dir
+  // data_dir extra_args...` (without --http-listen when extra_args has one)
+  // and waits for its "listening on" lines (up to `timeout`).
   static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
       const std::string& binary, const std::string& data_dir,
       const std::vector<std::string>& extra_args = {}, absl::Duration timeout = absl::Seconds(30));
@@ -40,6 +41,10 @@ class ServerProcess {
 
   // "127.0.0.1:PORT".
   const std::string& address() const { return address_; }
+  // "127.0.0.1:PORT" of the HTTP API; empty when not served.
+  const std::string& http_address() const { return http_address_; }
+  // The admin token rampartd wrote in the data dir ("" when none).
+  std::string admin_token() const;
   pid_t pid() const { return pid_; }
 
   // Sends `signal` and waits for the exit; returns the exit code (-signal
@@ -52,6 +57,8 @@ class ServerProcess {
   ServerProcess() = default;
   pid_t pid_ = -1;
   std::string address_;
+  std::string http_address_;
+  std::string data_dir_;
   std::string stderr_path_;
 };
 

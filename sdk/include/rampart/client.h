@@ -169,8 +169,13 @@ struct EvaluationDetails {
 struct ClientOptions {
   // HOST:PORT of rampartd.
   std::string server_address = "127.0.0.1:7311";
-  // Sent as `authorization: Bearer <sdk_key>`.
+  // Sent as `authorization: Bearer <sdk_key>`: one of rampartd's
+  // --sdk-keys, or an API token of role sdk (docs/access.md).
   std::string sdk_key;
+  // Connect with TLS (rampartd run with --tls-cert-file), trusting
+  // `tls_root_certs` (PEM; empty: the system's roots).
+  bool tls = false;
+  std::string tls_root_certs;
   // Where the last snapshot is kept (written atomically: write, fsync,
   // rename). Empty: no cache file.
   std::string cache_file;
