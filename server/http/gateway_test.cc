@@ -50,6 +50,9 @@ TEST_F(GatewayTest, ServesTheCompiledInConsole) {
   EXPECT_EQ(index->status, 200);
   EXPECT_THAT(index->get_header_value("Content-Type"), HasSubstr("text/html"));
   EXPECT_THAT(index->body, HasSubstr("<html"));
+  EXPECT_THAT(index->get_header_value("Content-Security-Policy"),
+              HasSubstr("script-src 'self'"));
+  EXPECT_EQ(index->get_header_value("X-Content-Type-Options"), "nosniff");
   auto js = client_->Get("/console/app.js");
   ASSERT_TRUE(js);
   EXPECT_EQ(js->status, 200);
