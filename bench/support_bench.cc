@@ -10,7 +10,8 @@
 //   BM_Whois_10000Flags_AfterACommit: the same registry without the 1 000
 //     changes, a whois right after each commit that changes one flag (the
 //     commit is not timed): what a whois pays when the registry's compiled
-//     current flags (server/registry/support_view.h) must be rebuilt.
+//     current flags (server/registry/support_view.h) must be brought up to
+//     date with the commit.
 //   BM_WhoisAt_1MillionAuditEntries: Registry::Whois --at the middle of an
 //     audit log of 1 000 000 entries (100 flags, each changed 10 000 times,
 //     one change a second). The entries are written to the store directly,
@@ -107,7 +108,7 @@ void BM_Whois_10000Flags(benchmark::State& state) {
 BENCHMARK(BM_Whois_10000Flags)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // The first whois after a commit (one flag changed, outside the timing):
-// the registry's compiled set of current flags is rebuilt for it.
+// the registry's compiled set of current flags is updated for it.
 void BM_Whois_10000Flags_AfterACommit(benchmark::State& state) {
   static testing::SimulatedClock clock(absl::FromUnixSeconds(1'798'000'000));
   static auto* db = [] {

@@ -5,7 +5,10 @@
 #include <cassert>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -14,9 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "core/common/time_util.h"
 #include "core/eval/bucketing.h"
+#include "core/eval/freeze_view.h"
 #include "core/eval/internal/account_table.h"
 #include "core/eval/internal/attribute.h"
-#include "core/eval/freeze_view.h"
 #include "core/eval/ramp_serving.h"
 
 namespace rampart::eval {
@@ -36,10 +39,10 @@ using internal::StringAttribute;
 // listings) or a compact account (a Snapshot), plus the context's extras.
 struct Subject {
   absl::string_view account_key;
-  const v1::Account* account = nullptr;          // null: not a message
-  const CompactAccount* compact = nullptr;       // null: not compact
+  const v1::Account* account = nullptr;                  // null: not a message
+  const CompactAccount* compact = nullptr;               // null: not compact
   const CompactAttribute* compact_attributes = nullptr;  // the table's array
-  const AttributeMap* extra = nullptr;           // null: none
+  const AttributeMap* extra = nullptr;                   // null: none
 
   Attribute Find(const AttributeRef& ref) const {
     // The reserved names always mean the account's own fields (validation
@@ -626,16 +629,15 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
   return e;
 }
 
-}  // namespace
-
-// ---------------------------------------------------------------------------
-// Snapshot
-
-
-struct Snapshot::Impl {
-  // Compiles the index over what was added; the later of two objects with
-  // one key wins.
-  void Index() {
+// What a snapshot's flags are compiled against: its segments, its accounts
+// and its freeze windows. Immutable once indexed; a snapshot derived from
+// another (Snapshot::Builder(const Snapshot&)) shares it, and with it the
+// other's compiled flags, which point into it.
+struct Base {
+  // Compiles the segments and the freeze windows over `new_accounts` (null:
+  // none), unless accounts were shared; the later of two segments with one
+  // key wins.
+  void Index(std::shared_ptr<AccountTable> new_accounts) {
     if (accounts == nullptr) {
       if (new_accounts == nullptr) new_accounts = std::make_shared<AccountTable>();
       new_accounts->Seal();
@@ -661,52 +663,127 @@ struct Snapshot::Impl {
                                                            : it->second->time_zone());
       }
     }
-
-    absl::flat_hash_map<absl::string_view, const v1::Flag*> latest;
-    for (const auto& f : flag_store) latest.insert_or_assign(f->key(), f.get());
-    flag_list.reserve(latest.size());
-    for (const auto& [key, flag] : latest) {
-      flags.try_emplace(key, *flag, compiled_segments, *accounts, freezes.get());
-      flag_list.push_back(flag);
-    }
-    std::sort(flag_list.begin(), flag_list.end(),
-              [](const v1::Flag* a, const v1::Flag* b) { return a->key() < b->key(); });
   }
-
-  // Deques keep every address stable while objects are added; the indexes
-  // below hold views and pointers into them.
-  // Shared with whoever added them (an SDK keeps unchanged flags across
-  // snapshots without copying them).
-  std::vector<std::shared_ptr<const v1::Flag>> flag_store;
-  std::deque<v1::Segment> segment_store;
-  // Accounts added so far; Index() seals and publishes them as `accounts`.
-  std::shared_ptr<AccountTable> new_accounts;
-  std::deque<CompiledSegment> compiled_segment_store;
-
-  v1::FreezeSchedule freeze_schedule;
-  // Null when the schedule has no window.
-  std::unique_ptr<const CompiledFreezes> freezes;
 
   Frame frame() const {
     return Frame{*accounts, compiled_segments, freezes.get(), freeze_membership.get(),
                  freeze_column_zones.data()};
   }
-  // See Frame::membership.
-  std::unique_ptr<std::atomic<uint8_t>[]> freeze_membership;
-  std::vector<absl::string_view> freeze_column_zones;
 
-  absl::flat_hash_map<absl::string_view, CompiledFlag> flags;
+  // Deques keep every address stable while objects are added; the indexes
+  // below hold views and pointers into them.
+  std::deque<v1::Segment> segment_store;
+  std::deque<CompiledSegment> compiled_segment_store;
   absl::flat_hash_map<absl::string_view, const v1::Segment*> segments;
   SegmentIndex compiled_segments;
   // Never null after Index(); maybe shared with other snapshots.
   std::shared_ptr<const AccountTable> accounts;
-  std::vector<const v1::Flag*> flag_list;
+
+  v1::FreezeSchedule freeze_schedule;
+  // Null when the schedule has no window.
+  std::unique_ptr<const CompiledFreezes> freezes;
+  // See Frame::membership. Shared by derived snapshots: they have the same
+  // accounts, segments and windows, so the same answers.
+  std::unique_ptr<std::atomic<uint8_t>[]> freeze_membership;
+  std::vector<absl::string_view> freeze_column_zones;
+};
+
+// A snapshot's flag and its compiled form, shared by the snapshots derived
+// from it.
+struct IndexedFlag {
+  IndexedFlag(std::shared_ptr<const v1::Flag> f, const Base& base)
+      : flag(std::move(f)),
+        compiled(*flag, base.compiled_segments, *base.accounts, base.freezes.get()) {}
+
+  std::shared_ptr<const v1::Flag> flag;  // what `compiled` points into
+  CompiledFlag compiled;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Snapshot
+
+struct Snapshot::Impl {
+  // Compiles what was added: the base (unless derived from another
+  // snapshot), then the added flags, which replace those of their keys; the
+  // later of two flags with one key wins.
+  void Index() {
+    if (base == nullptr) {
+      new_base->Index(std::move(new_accounts));
+      base = std::move(new_base);
+    }
+    frame.emplace(base->frame());
+
+    absl::flat_hash_map<absl::string_view, std::shared_ptr<const v1::Flag>*> latest;
+    for (auto& f : flag_store) latest.insert_or_assign(f->key(), &f);
+    // The previous snapshot's list less the flags removed or replaced,
+    // merged with the added ones: no sort of the whole list. Filtered before
+    // `flags` drops them, while the pointers are valid.
+    if (!flag_list.empty() && (!latest.empty() || !removed.empty())) {
+      flag_list.erase(std::remove_if(flag_list.begin(), flag_list.end(),
+                                     [&](const v1::Flag* f) {
+                                       return latest.contains(f->key()) ||
+                                              removed.contains(f->key());
+                                     }),
+                      flag_list.end());
+    }
+    for (const std::string& key : removed) flags.erase(key);
+    std::vector<const v1::Flag*> added;
+    added.reserve(latest.size());
+    for (const auto& [key, flag] : latest) {
+      // Erased, not assigned: the key of a replaced flag views the old flag.
+      flags.erase(key);
+      auto indexed = std::make_shared<const IndexedFlag>(std::move(*flag), *base);
+      added.push_back(indexed->flag.get());
+      flags.emplace(indexed->flag->key(), std::move(indexed));
+    }
+    flag_store.clear();
+    const auto by_key = [](const v1::Flag* a, const v1::Flag* b) { return a->key() < b->key(); };
+    std::sort(added.begin(), added.end(), by_key);
+    if (flag_list.empty()) {
+      flag_list = std::move(added);
+    } else if (!added.empty()) {
+      std::vector<const v1::Flag*> merged;
+      merged.reserve(flag_list.size() + added.size());
+      std::merge(flag_list.begin(), flag_list.end(), added.begin(), added.end(),
+                 std::back_inserter(merged), by_key);
+      flag_list = std::move(merged);
+    }
+  }
+
+  // While building: the flags added, the accounts added, the keys removed
+  // (RemoveFlag), and the base being filled (null when derived).
+  std::vector<std::shared_ptr<const v1::Flag>> flag_store;
+  std::shared_ptr<AccountTable> new_accounts;
+  absl::flat_hash_set<std::string> removed;
+  std::shared_ptr<Base> new_base;
+
+  // Never null after Index().
+  std::shared_ptr<const Base> base;
+  // base->frame(), kept here: evaluation reads it without going through
+  // `base` (the SDK's hot path).
+  std::optional<Frame> frame;
+  absl::flat_hash_map<absl::string_view, std::shared_ptr<const IndexedFlag>> flags;
+  std::vector<const v1::Flag*> flag_list;  // key order
 };
 
 Snapshot::Snapshot() : impl_(std::make_unique<Impl>()) {}
 Snapshot::~Snapshot() = default;
 
-Snapshot::Builder::Builder() : snapshot_(new Snapshot()) {}
+Snapshot::Builder::Builder() : snapshot_(new Snapshot()) {
+  snapshot_->impl_->new_base = std::make_shared<Base>();
+}
+
+Snapshot::Builder::Builder(const Snapshot& previous) : snapshot_(new Snapshot()) {
+  Impl& impl = *snapshot_->impl_;
+  // Copies of pointers only: every compiled flag is shared, so `previous`
+  // may go while this builds.
+  impl.base = previous.impl_->base;
+  impl.flags = previous.impl_->flags;
+  impl.flag_list = previous.impl_->flag_list;
+}
+
 Snapshot::Builder::~Builder() = default;
 
 void Snapshot::Builder::AddFlag(v1::Flag flag) {
@@ -717,35 +794,57 @@ void Snapshot::Builder::AddFlag(std::shared_ptr<const v1::Flag> flag) {
   snapshot_->impl_->flag_store.push_back(std::move(flag));
 }
 
+void Snapshot::Builder::RemoveFlag(absl::string_view key) {
+  Impl& impl = *snapshot_->impl_;
+  impl.flag_store.erase(
+      std::remove_if(impl.flag_store.begin(), impl.flag_store.end(),
+                     [&](const std::shared_ptr<const v1::Flag>& f) { return f->key() == key; }),
+      impl.flag_store.end());
+  impl.removed.emplace(key);
+}
+
 void Snapshot::Builder::CopyAccountsFrom(const Snapshot& previous,
                                          const std::function<bool(absl::string_view)>& keep) {
   Impl& impl = *snapshot_->impl_;
-  assert(impl.accounts == nullptr && "CopyAccountsFrom after ShareAccountsWith");
+  assert(impl.new_base != nullptr && "CopyAccountsFrom on a derived snapshot");
+  if (impl.new_base == nullptr) return;
+  assert(impl.new_base->accounts == nullptr && "CopyAccountsFrom after ShareAccountsWith");
   if (impl.new_accounts == nullptr) impl.new_accounts = std::make_shared<AccountTable>();
-  const AccountTable& from = *previous.impl_->accounts;
+  const AccountTable& from = *previous.impl_->base->accounts;
   from.ForEach([&](const CompactAccount& c) {
     if (keep(c.key)) impl.new_accounts->AddFrom(from, c);
   });
 }
 
 void Snapshot::Builder::AddSegment(v1::Segment segment) {
-  snapshot_->impl_->segment_store.push_back(std::move(segment));
+  Impl& impl = *snapshot_->impl_;
+  assert(impl.new_base != nullptr && "AddSegment on a derived snapshot");
+  if (impl.new_base == nullptr) return;
+  impl.new_base->segment_store.push_back(std::move(segment));
 }
 
 void Snapshot::Builder::AddAccount(v1::Account account) {
   Impl& impl = *snapshot_->impl_;
-  assert(impl.accounts == nullptr && "AddAccount after ShareAccountsWith");
+  assert(impl.new_base != nullptr && "AddAccount on a derived snapshot");
+  if (impl.new_base == nullptr) return;
+  assert(impl.new_base->accounts == nullptr && "AddAccount after ShareAccountsWith");
   if (impl.new_accounts == nullptr) impl.new_accounts = std::make_shared<AccountTable>();
   impl.new_accounts->Add(account);
 }
 
 void Snapshot::Builder::ShareAccountsWith(const Snapshot& previous) {
-  assert(snapshot_->impl_->new_accounts == nullptr && "ShareAccountsWith after AddAccount");
-  snapshot_->impl_->accounts = previous.impl_->accounts;
+  Impl& impl = *snapshot_->impl_;
+  assert(impl.new_base != nullptr && "ShareAccountsWith on a derived snapshot");
+  if (impl.new_base == nullptr) return;
+  assert(impl.new_accounts == nullptr && "ShareAccountsWith after AddAccount");
+  impl.new_base->accounts = previous.impl_->base->accounts;
 }
 
 void Snapshot::Builder::SetFreezeSchedule(v1::FreezeSchedule schedule) {
-  snapshot_->impl_->freeze_schedule = std::move(schedule);
+  Impl& impl = *snapshot_->impl_;
+  assert(impl.new_base != nullptr && "SetFreezeSchedule on a derived snapshot");
+  if (impl.new_base == nullptr) return;
+  impl.new_base->freeze_schedule = std::move(schedule);
 }
 
 std::shared_ptr<const Snapshot> Snapshot::Builder::Build() && {
@@ -755,26 +854,27 @@ std::shared_ptr<const Snapshot> Snapshot::Builder::Build() && {
 
 const v1::Flag* Snapshot::FindFlag(absl::string_view key) const {
   auto it = impl_->flags.find(key);
-  return it == impl_->flags.end() ? nullptr : it->second.flag;
+  return it == impl_->flags.end() ? nullptr : it->second->flag.get();
 }
 
 const v1::Segment* Snapshot::FindSegment(absl::string_view key) const {
-  auto it = impl_->segments.find(key);
-  return it == impl_->segments.end() ? nullptr : it->second;
+  const Base& base = *impl_->base;
+  auto it = base.segments.find(key);
+  return it == base.segments.end() ? nullptr : it->second;
 }
 
 void Snapshot::ForEachAccount(const std::function<void(const v1::Account&)>& fn) const {
-  const AccountTable& table = *impl_->accounts;
+  const AccountTable& table = *impl_->base->accounts;
   table.ForEach([&](const CompactAccount& c) { fn(table.ToMessage(c)); });
 }
 
 bool Snapshot::HasAccount(absl::string_view key) const {
-  return impl_->accounts->Find(key) != nullptr;
+  return impl_->base->accounts->Find(key) != nullptr;
 }
 
 const std::vector<const v1::Flag*>& Snapshot::flags() const { return impl_->flag_list; }
 
-const v1::FreezeSchedule& Snapshot::freeze_schedule() const { return impl_->freeze_schedule; }
+const v1::FreezeSchedule& Snapshot::freeze_schedule() const { return impl_->base->freeze_schedule; }
 
 // ---------------------------------------------------------------------------
 // Public functions
@@ -784,7 +884,7 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, impl.frame(), context, [at] { return at; });
+  return EvaluateCompiled(it->second->compiled, *impl.frame, context, [at] { return at; });
 }
 
 Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const Context& context,
@@ -792,7 +892,8 @@ Evaluation Evaluate(const Snapshot& snapshot, absl::string_view flag_key, const 
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag_key);
   if (it == impl.flags.end()) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  return EvaluateCompiled(it->second, impl.frame(), context, [&clock] { return clock.Now(); });
+  return EvaluateCompiled(it->second->compiled, *impl.frame, context,
+                          [&clock] { return clock.Now(); });
 }
 
 Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Context& context,
@@ -800,8 +901,10 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   const Snapshot::Impl& impl = *snapshot.impl_;
   auto it = impl.flags.find(flag.key());
   // A flag from elsewhere has no compiled index here; refuse rather than guess.
-  if (it == impl.flags.end() || it->second.flag != &flag) return Error(v1::ERROR_CODE_GENERAL);
-  return EvaluateCompiled(it->second, impl.frame(), context, [at] { return at; });
+  if (it == impl.flags.end() || it->second->flag.get() != &flag) {
+    return Error(v1::ERROR_CODE_GENERAL);
+  }
+  return EvaluateCompiled(it->second->compiled, *impl.frame, context, [at] { return at; });
 }
 
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,

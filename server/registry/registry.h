@@ -200,6 +200,7 @@ class Registry {
 
  private:
   friend class Transaction;
+  friend class SupportViewPeer;  // support_test.cc: is the current set updated or read afresh
   Registry(storage::Store& store, Clock& clock, int64_t revision);
 
   // Loads the stored schedule and the accounts' zones, and recomputes the

@@ -11,11 +11,24 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/registry/registry.h"
+#include "server/registry/support_view.h"
+#include "server/registry/transaction.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace rampart::registry {
+
+// The set whois evaluates against now (Registry::CurrentFlagSet).
+class SupportViewPeer {
+ public:
+  static std::shared_ptr<const FlagSet> CurrentFlagSet(const Registry& registry) {
+    auto set = registry.CurrentFlagSet();
+    EXPECT_OK(set);
+    return set.ok() ? *set : nullptr;
+  }
+};
+
 namespace {
 
 using ::rampart::testing::StatusIs;
@@ -308,6 +321,138 @@ TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
     ASSERT_OK(registry_->PutAccount(req));
   }
   EXPECT_EQ(Whois("acc-1").account().name(), "Acme");
+}
+
+// After a commit, the current set is made from the one before and the flags
+// the audit log says changed (support_view.cc): a flag changed, added,
+// archived or deleted shows at once, exactly as whois --at reads it from
+// the log with nothing cached; a segment change reads the set afresh.
+TEST_F(RegistrySupportTest, TheSetAfterACommitIsTheOneBeforeWithTheChangedFlags) {
+  const auto put_flag = [&](const std::string& key, const std::string& default_variant) {
+    auto current = registry_->GetFlag(key);
+    v1::PutFlagRequest req;
+    *req.mutable_meta() = Meta("alice", "change");
+    if (current.ok()) {
+      req.mutable_meta()->set_expected_revision(current->revision());
+      *req.mutable_flag() = *current;
+    } else {
+      *req.mutable_flag() = registry_->GetFlag("editor").value();
+      req.mutable_flag()->clear_revision();
+      req.mutable_flag()->set_key(key);
+      v1::Rule* rule = req.mutable_flag()->add_rules();
+      rule->set_id("accounting");
+      rule->add_segments("accounting");
+      rule->set_variant("on");
+    }
+    req.mutable_flag()->set_default_variant(default_variant);
+    ASSERT_OK(registry_->PutFlag(req));
+  };
+  const auto keys = [](const FlagSet& set) {
+    std::vector<std::string> out;
+    for (const auto& f : set.flags) out.push_back(f->key());
+    return out;
+  };
+  // Whois now for two accounts, then --at that instant a second later: the
+  // same answers, bar the instant's own fields.
+  const auto expect_same_as_at = [&](const std::string& step) {
+    for (const std::string account : {"acc-1", "acc-5"}) {
+      v1::WhoisView now = Whois(account);
+      const absl::Time at = clock_.Now();
+      clock_.AdvanceTime(absl::Seconds(1));
+      v1::WhoisView then = Whois(account, at);
+      EXPECT_EQ(now.revision(), registry_->revision()) << step;
+      for (v1::WhoisView* w : {&now, &then}) {
+        w->clear_at();
+        w->clear_historical();
+      }
+      EXPECT_EQ(now.DebugString(), then.DebugString()) << step << ", " << account;
+    }
+  };
+  put_flag("banner", "off");
+  put_flag("checkout", "off");
+  clock_.AdvanceTime(absl::Minutes(1));
+  put_flag("banner", "on");  // so it has a previous state to share
+  expect_same_as_at("created");
+  const std::shared_ptr<const FlagSet> created = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*created), ::testing::ElementsAre("banner", "checkout", "editor"));
+  ASSERT_NE(created->previous[0], nullptr);
+
+  // A flag changed: the others, compiled and with their previous states,
+  // are the set before's.
+  clock_.AdvanceTime(absl::Minutes(1));
+  SetDefault("on", "GA");
+  expect_same_as_at("changed");
+  const std::shared_ptr<const FlagSet> changed = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*changed), ::testing::ElementsAre("banner", "checkout", "editor"));
+  EXPECT_EQ(changed->flags[0], created->flags[0]);
+  EXPECT_EQ(changed->previous[0], created->previous[0]);
+  EXPECT_EQ(changed->snapshot->FindFlag("banner"), created->snapshot->FindFlag("banner"));
+  EXPECT_NE(changed->flags[2], created->flags[2]);
+  EXPECT_EQ(changed->flags[2]->default_variant(), "on");
+  ASSERT_NE(changed->previous[2], nullptr);
+  EXPECT_EQ(changed->previous[2]->flag->default_variant(), "off");
+
+  // Added, and two commits to one flag before a whois.
+  clock_.AdvanceTime(absl::Minutes(1));
+  put_flag("dark-mode", "on");
+  put_flag("checkout", "on");
+  put_flag("checkout", "off");
+  expect_same_as_at("added");
+  const std::shared_ptr<const FlagSet> added = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*added), ::testing::ElementsAre("banner", "checkout", "dark-mode", "editor"));
+  EXPECT_EQ(added->flags[0], created->flags[0]);
+  EXPECT_EQ(added->flags[1]->revision(), registry_->revision());
+  EXPECT_EQ(added->previous[2], nullptr);  // never changed since created
+
+  // Archived (without pins: whois no longer shows it).
+  clock_.AdvanceTime(absl::Minutes(1));
+  {
+    v1::ArchiveFlagRequest req;
+    *req.mutable_meta() = Meta("alice", "done");
+    req.mutable_meta()->set_expected_revision(registry_->GetFlag("banner")->revision());
+    req.set_key("banner");
+    req.set_archived(true);
+    ASSERT_OK(registry_->ArchiveFlag(req));
+  }
+  expect_same_as_at("archived");
+  const std::shared_ptr<const FlagSet> archived = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*archived), ::testing::ElementsAre("checkout", "dark-mode", "editor"));
+  EXPECT_EQ(archived->snapshot->FindFlag("banner"), nullptr);
+  EXPECT_EQ(archived->flags[1], added->flags[2]);
+
+  // Deleted (no registry call deletes a flag, but the log can say so).
+  clock_.AdvanceTime(absl::Minutes(1));
+  {
+    Transaction tx(*registry_, Meta("alice", "gone"), "flag.delete");
+    tx.Delete(registry_->GetFlag("checkout").value());
+    ASSERT_OK(tx.Commit());
+  }
+  expect_same_as_at("deleted");
+  const std::shared_ptr<const FlagSet> deleted = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*deleted), ::testing::ElementsAre("dark-mode", "editor"));
+  EXPECT_EQ(deleted->snapshot->FindFlag("checkout"), nullptr);
+  EXPECT_EQ(deleted->flags[0], archived->flags[1]);
+
+  // A segment changed: every flag is compiled against the segments, so the
+  // set is read afresh.
+  clock_.AdvanceTime(absl::Minutes(1));
+  {
+    auto segment = registry_->GetSegment("accounting");
+    ASSERT_OK(segment);
+    v1::PutSegmentRequest req;
+    *req.mutable_meta() = Meta("alice", "not acc-1");
+    req.mutable_meta()->set_expected_revision(segment->revision());
+    *req.mutable_segment() = *segment;
+    req.mutable_segment()->add_excluded("acc-1");
+    ASSERT_OK(registry_->PutSegment(req));
+  }
+  expect_same_as_at("segment");
+  const std::shared_ptr<const FlagSet> reread = SupportViewPeer::CurrentFlagSet(*registry_);
+  ASSERT_THAT(keys(*reread), ::testing::ElementsAre("dark-mode", "editor"));
+  EXPECT_NE(reread->flags[0], deleted->flags[0]);
+  EXPECT_EQ(reread->segments[0].excluded_size(), 1);
+  // acc-1 left accounting: dark-mode's rule no longer serves it.
+  EXPECT_EQ(Whois("acc-1").flags(0).reason(), v1::REASON_DEFAULT);
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 // holds no account (whois passes its account in eval::Context::account).
 // So the set of the current revision is read, parsed and compiled once and
 // shared by every whois until the next commit (Registry::CurrentFlagSet),
-// instead of once per call: at 10 000 flags that was most of a whois. The
+// instead of once per call: at 10 000 flags that was most of a whois. After
+// a commit, the new set is the last one plus the flags the audit log says
+// changed (only those parsed and compiled, the rest shared), unless a
+// segment or the schedule changed: then it is read and compiled whole. The
 // current set also keeps, for each flag changed since its creation, the
 // state before (its previous audit entry), compiled: "since" walks a flag
 // back through it without reading the log, and most walks end there.
