@@ -32,8 +32,84 @@ constexpr int kMaxHistoryLimit = 10000;
 // What evaluating one account needs, now or as of a past revision. The
 // account is evaluated as the context's (eval::Context::account): the set's
 // snapshot holds none, so the current one is shared by every whois.
+// The account's states, so that an evaluation at an instant sees the
+// account as it was then: its attributes decide its segments and rules, so
+// a change of them (a CRM import moving it into a segment) changes its
+// values as much as a change of the flag does. Loaded only for an account
+// changed since its creation.
+class AccountTimeline {
+ public:
+  // The states of `latest` up to `revision`, from its audit entries.
+  static absl::StatusOr<AccountTimeline> Load(const storage::Store& store,
+                                              const v1::Account& latest, int64_t revision) {
+    AccountTimeline timeline;
+    timeline.latest_ = std::make_shared<const v1::Account>(latest);
+    ASSIGN_OR_RETURN(std::vector<v1::AuditEntry> entries,
+                     ObjectEntries(store, v1::OBJECT_KIND_ACCOUNT, latest.key(), revision, 0));
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      v1::Account account;
+      bool present = false;
+      RETURN_IF_ERROR(ParseState(*it, &account, &present));
+      State state{FromProto(it->time()), std::move(*it), nullptr};
+      if (present) state.account = std::make_shared<const v1::Account>(std::move(account));
+      timeline.states_.push_back(std::move(state));
+    }
+    return timeline;
+  }
+
+  // The account in effect at `t` (before its first entry: the first state;
+  // a deleted state: the latest, which evaluates the same as absent).
+  const v1::Account& At(absl::Time t) const {
+    const State* state = StateAt(t);
+    return state != nullptr && state->account != nullptr ? *state->account : *latest_;
+  }
+  // The entry that made the state in effect at `t` (null before the first).
+  const v1::AuditEntry* EntryAt(absl::Time t) const {
+    const State* state = StateAt(t);
+    return state == nullptr ? nullptr : &state->entry;
+  }
+  // The instants in (from, to) at which the account changed.
+  std::vector<absl::Time> ChangesIn(absl::Time from, absl::Time to) const {
+    std::vector<absl::Time> out;
+    for (const State& s : states_) {
+      if (from < s.time && s.time < to) out.push_back(s.time);
+    }
+    return out;
+  }
+
+ private:
+  struct State {
+    absl::Time time;
+    v1::AuditEntry entry;
+    std::shared_ptr<const v1::Account> account;  // null: deleted
+  };
+  const State* StateAt(absl::Time t) const {
+    const State* found = states_.empty() ? nullptr : &states_.front();
+    for (const State& s : states_) {
+      if (s.time <= t) found = &s;
+    }
+    return found;
+  }
+  std::vector<State> states_;  // oldest first
+  std::shared_ptr<const v1::Account> latest_;
+};
+
+// `instants` and the account's changes in (from, to), sorted, unique.
+std::vector<absl::Time> WithAccountChanges(std::vector<absl::Time> instants,
+                                           const AccountTimeline* timeline, absl::Time from,
+                                           absl::Time to) {
+  if (timeline == nullptr) return instants;
+  const std::vector<absl::Time> changes = timeline->ChangesIn(from, to);
+  instants.insert(instants.end(), changes.begin(), changes.end());
+  std::sort(instants.begin(), instants.end());
+  instants.erase(std::unique(instants.begin(), instants.end()), instants.end());
+  return instants;
+}
+
 struct AccountView {
   v1::Account account;
+  // Set when the account changed since its creation.
+  std::optional<AccountTimeline> timeline;
   // Now: the registry's current set; as of a past revision: built for the call.
   std::shared_ptr<const FlagSet> set;
 };
@@ -106,7 +182,9 @@ std::vector<absl::Time> InnerInstants(const v1::Flag& flag, absl::string_view ac
 // Since when the account has had `value` (serialized) from the flag,
 // walking its states back from `at`. Each state is evaluated with its own
 // freeze pins (PinSchedule), so a change held by a window counts from the
-// window's end, when the account saw it.
+// window's end, when the account saw it; and with the account as it was at
+// each instant (view.timeline), so joining a segment counts from the change
+// of the account that made it join.
 // At most this many of a flag's states are walked back; beyond, `since` is
 // the oldest one walked and `at_least` is set.
 constexpr int kMaxSinceWalk = 32;
@@ -120,11 +198,13 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
   const absl::Time account_since = IsSet(view.account.created_at())
                                        ? FromProto(view.account.created_at())
                                        : absl::InfinitePast();
-  // Never changed since it was created: no walk.
-  if (FromProto(current->created_at()) == FromProto(current->updated_at())) {
+  const AccountTimeline* timeline = view.timeline ? &*view.timeline : nullptr;
+  // Neither the flag nor the account changed since the flag was created:
+  // no walk.
+  if (FromProto(current->created_at()) == FromProto(current->updated_at()) &&
+      (timeline == nullptr || timeline->ChangesIn(FromProto(current->created_at()), at).empty())) {
     return std::max(FromProto(current->created_at()), account_since);
   }
-  const eval::Context context{view.account.key(), "", nullptr, &view.account};
   std::optional<absl::Time> since;
   int walked = 0;
   absl::Time end = at;  // the state walked covers [time, end)
@@ -133,7 +213,8 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
   // it (`since` is then `time`).
   const auto had_value = [&](const std::shared_ptr<const v1::Flag>& flag, absl::Time time,
                              std::shared_ptr<const eval::Snapshot> snapshot) {
-    std::vector<absl::Time> instants = InnerInstants(*flag, view.account.key(), time, end);
+    std::vector<absl::Time> instants = WithAccountChanges(
+        InnerInstants(*flag, view.account.key(), time, end), timeline, time, end);
     if (flag == current && instants.empty()) {
       // The flag as it is: `value` is its answer at `at` by definition, and
       // nothing inside [time, at) can change it.
@@ -144,6 +225,8 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
     instants.insert(instants.begin(), time);
     if (snapshot == nullptr) snapshot = StateSnapshot(flag, view.set->segments);
     for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
+      const v1::Account& account = timeline != nullptr ? timeline->At(*t) : view.account;
+      const eval::Context context{view.account.key(), "", nullptr, &account};
       const eval::Evaluation e = eval::Evaluate(*snapshot, flag->key(), context, *t);
       if (Bytes(e) != value) return false;
       since = *t;
@@ -277,6 +360,10 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     ASSIGN_OR_RETURN(view.set, CurrentFlagSet());
   }
   const FlagSet& set = *view.set;
+  if (FromProto(view.account.updated_at()) != FromProto(view.account.created_at())) {
+    ASSIGN_OR_RETURN(view.timeline, AccountTimeline::Load(store_, view.account,
+                                                          historical ? set.revision : revision()));
+  }
 
   v1::WhoisView out;
   *out.mutable_account() = view.account;
@@ -437,8 +524,12 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
     }));
   }
 
+  std::optional<AccountTimeline> timeline;
+  if (FromProto(account.updated_at()) != FromProto(account.created_at())) {
+    ASSIGN_OR_RETURN(timeline, AccountTimeline::Load(store_, account, revision));
+  }
+  const AccountTimeline* account_states = timeline ? &*timeline : nullptr;
   std::vector<v1::HistoryEvent> events;
-  const eval::Context context{account.key(), req.user_key(), nullptr, &account};
   for (const std::string& key : keys) {
     ASSIGN_OR_RETURN(const std::vector<FlagState> states, FlagStates(store_, key, revision));
     std::string before_bytes;
@@ -453,11 +544,14 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
       if (s.flag) {
         const std::vector<absl::Time> inner = InnerInstants(*s.flag, account.key(), s.time, end);
         instants.insert(instants.end(), inner.begin(), inner.end());
+        instants = WithAccountChanges(std::move(instants), account_states, s.time, end);
         snapshot = StateSnapshot(s.flag, segments);
       }
       for (const absl::Time t : instants) {
         if (t >= to) break;
         eval::Evaluation e;
+        const v1::Account& then = account_states != nullptr ? account_states->At(t) : account;
+        const eval::Context context{account.key(), req.user_key(), nullptr, &then};
         if (snapshot != nullptr) e = eval::Evaluate(*snapshot, key, context, t);
         const std::string bytes = Bytes(e);
         if (bytes == before_bytes) continue;
@@ -469,15 +563,23 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
         if (e.value != nullptr) *ev.mutable_after() = *e.value;
         ev.set_variant_after(std::string(e.variant));
         ev.set_reason(e.reason);
-        ev.set_revision(s.entry.revision());
-        *ev.mutable_changed_at() = s.entry.time();
-        ev.set_actor(s.entry.actor());
-        ev.set_change_reason(s.entry.reason());
-        ev.set_operation(s.entry.operation());
-        ev.set_break_freeze(s.entry.break_freeze());
+        // The change behind it: the flag's, or the account's when the
+        // account changed at that instant (its segments, its attributes).
+        const v1::AuditEntry* account_entry =
+            account_states != nullptr ? account_states->EntryAt(t) : nullptr;
+        const v1::AuditEntry& cause =
+            t > s.time && account_entry != nullptr && FromProto(account_entry->time()) == t
+                ? *account_entry
+                : s.entry;
+        ev.set_revision(cause.revision());
+        *ev.mutable_changed_at() = cause.time();
+        ev.set_actor(cause.actor());
+        ev.set_change_reason(cause.reason());
+        ev.set_operation(cause.operation());
+        ev.set_break_freeze(cause.break_freeze());
         // Seen later than made: a freeze held it (or an override ended).
         ev.set_held(
-            t > s.time && s.flag &&
+            t > s.time && &cause == &s.entry && s.flag &&
             std::any_of(s.flag->freeze_pins().begin(), s.flag->freeze_pins().end(),
                         [&](const v1::FreezePin& p) { return FromProto(p.window_end()) == t; }));
         if (t >= from) events.push_back(std::move(ev));

@@ -251,6 +251,70 @@ TEST_F(RegistrySupportTest, AChangeHeldByRuAccountingIsSeenWhenTheWindowCloses) 
 
 // Whois keeps the current flags, segments and each flag's previous state
 // compiled between calls (support_view.h); every commit must show at once.
+// An account the CRM moves into a segment gets the segment's value from
+// that change: "since" and the history say so, with the CRM's entry as the
+// cause, and whois as of before the move says the old value.
+TEST_F(RegistrySupportTest, JoiningASegmentCountsFromTheAccountsChange) {
+  // acc-9: a retailer at first.
+  v1::PutAccountRequest put;
+  *put.mutable_meta() = Meta("crm", "import");
+  put.mutable_account()->set_key("acc-9");
+  (*put.mutable_account()->mutable_attributes())["industry"].set_string_value("retail");
+  ASSERT_OK(registry_->PutAccount(put));
+  // At 10:00 the editor goes on for the accounting segment.
+  clock_.SetTime(Msk(2026, 12, 21, 10));
+  ASSERT_OK_AND_ASSIGN(v1::Flag flag, registry_->GetFlag("editor"));
+  v1::PutFlagRequest rule;
+  *rule.mutable_meta() = Meta("alice", "accounting first");
+  rule.mutable_meta()->set_expected_revision(flag.revision());
+  *rule.mutable_flag() = flag;
+  rule.mutable_flag()->add_rules()->add_segments("accounting");
+  rule.mutable_flag()->mutable_rules(0)->set_variant("on");
+  ASSERT_OK(registry_->PutFlag(rule));
+  // At 11:30 the CRM says acc-9 keeps books now; at 12:00 its name changes.
+  clock_.SetTime(Msk(2026, 12, 21, 11, 30));
+  v1::PatchAccountRequest patch;
+  *patch.mutable_meta() = Meta("crm", "weekly sync");
+  patch.set_key("acc-9");
+  patch.mutable_meta()->set_expected_revision(registry_->GetAccount("acc-9")->revision());
+  (*patch.mutable_set_attributes())["industry"].set_string_value("accounting");
+  ASSERT_OK(registry_->PatchAccount(patch));
+  clock_.SetTime(Msk(2026, 12, 21, 12));
+  v1::PatchAccountRequest rename;
+  *rename.mutable_meta() = Meta("crm", "renamed");
+  rename.set_key("acc-9");
+  rename.mutable_meta()->set_expected_revision(registry_->GetAccount("acc-9")->revision());
+  rename.set_name("Nine Books");
+  ASSERT_OK(registry_->PatchAccount(rename));
+  clock_.SetTime(Msk(2026, 12, 21, 15));
+
+  v1::WhoisView now = Whois("acc-9");
+  EXPECT_TRUE(Editor(now).value().bool_value());
+  EXPECT_EQ(Editor(now).reason(), v1::REASON_TARGETING_MATCH);
+  EXPECT_EQ(FromProto(Editor(now).since()), Msk(2026, 12, 21, 11, 30))
+      << "from the CRM's change, not the rule's (10:00) nor the rename (12:00)";
+  // An account in the segment all along has had it since the rule.
+  EXPECT_EQ(FromProto(Editor(Whois("acc-1")).since()), Msk(2026, 12, 21, 10));
+  // As of 11:00 it was a retailer, off since it was created (09:00).
+  v1::WhoisView before = Whois("acc-9", Msk(2026, 12, 21, 11));
+  EXPECT_FALSE(Editor(before).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(before).since()), Msk(2026, 12, 21, 9));
+
+  v1::HistoryRequest req;
+  req.set_account("acc-9");
+  req.set_flag("editor");
+  ASSERT_OK_AND_ASSIGN(v1::HistoryResponse history, registry_->History(req));
+  ASSERT_THAT(history.events(), SizeIs(2));
+  EXPECT_EQ(FromProto(history.events(0).at()), Msk(2026, 12, 21, 9));
+  EXPECT_FALSE(history.events(0).after().bool_value());
+  const v1::HistoryEvent& joined = history.events(1);
+  EXPECT_EQ(FromProto(joined.at()), Msk(2026, 12, 21, 11, 30));
+  EXPECT_TRUE(joined.after().bool_value());
+  EXPECT_EQ(joined.actor(), "crm");
+  EXPECT_EQ(joined.change_reason(), "weekly sync");
+  EXPECT_FALSE(joined.held());
+}
+
 TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
   EXPECT_FALSE(Editor(Whois("acc-1")).value().bool_value());
 
