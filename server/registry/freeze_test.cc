@@ -18,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/registry/registry.h"
+#include "server/registry/testing/objects.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -69,12 +70,8 @@ class RegistryFreezeTest : public ::testing::Test {
     AddAccounts("shop", 8, "retail", "");
     v1::PutSegmentRequest seg;
     *seg.mutable_meta() = Meta("alice");
-    seg.mutable_segment()->set_key("accounting");
-    seg.mutable_segment()->set_time_zone("Europe/Moscow");
-    v1::Condition* c = seg.mutable_segment()->add_conditions();
-    c->set_attribute("industry");
-    c->set_op(v1::OPERATOR_EQUALS);
-    c->add_values("accounting");
+    *seg.mutable_segment() =
+        rampart::testing::AttributeSegment("accounting", "industry", "accounting", "Europe/Moscow");
     ASSERT_OK(registry_->PutSegment(seg));
 
     PutFlag(kEditor, v1::FLAG_TYPE_BOOL, {"on", "off"}, "off");

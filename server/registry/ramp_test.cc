@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/registry/registry.h"
+#include "server/registry/testing/objects.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -58,16 +59,7 @@ class RegistryRampTest : public ::testing::Test {
     PutSegment("top-ltv", "ltv", v1::OPERATOR_GREATER_OR_EQUAL, "1000000");
     v1::PutFlagRequest req;
     *req.mutable_meta() = Meta("alice");
-    v1::Flag& f = *req.mutable_flag();
-    f.set_key(kFlag);
-    f.set_type(v1::FLAG_TYPE_BOOL);
-    f.add_variants()->set_name("on");
-    f.mutable_variants(0)->mutable_value()->set_bool_value(true);
-    f.add_variants()->set_name("off");
-    f.mutable_variants(1)->mutable_value()->set_bool_value(false);
-    f.set_default_variant("off");
-    f.set_off_variant("off");
-    f.set_enabled(true);
+    *req.mutable_flag() = rampart::testing::OnOffFlag(kFlag);
     ASSERT_OK(registry_->PutFlag(req));
   }
 

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/registry/registry.h"
 #include "server/registry/support_view.h"
+#include "server/registry/testing/objects.h"
 #include "server/registry/transaction.h"
 #include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -66,25 +67,12 @@ class RegistrySupportTest : public ::testing::Test {
     }
     v1::PutSegmentRequest seg;
     *seg.mutable_meta() = Meta("alice", "segments");
-    seg.mutable_segment()->set_key("accounting");
-    seg.mutable_segment()->set_time_zone("Europe/Moscow");
-    v1::Condition* c = seg.mutable_segment()->add_conditions();
-    c->set_attribute("industry");
-    c->set_op(v1::OPERATOR_EQUALS);
-    c->add_values("accounting");
+    *seg.mutable_segment() =
+        rampart::testing::AttributeSegment("accounting", "industry", "accounting", "Europe/Moscow");
     ASSERT_OK(registry_->PutSegment(seg));
     v1::PutFlagRequest flag;
     *flag.mutable_meta() = Meta("alice", "INV-812");
-    v1::Flag& f = *flag.mutable_flag();
-    f.set_key("editor");
-    f.set_type(v1::FLAG_TYPE_BOOL);
-    f.add_variants()->set_name("on");
-    f.mutable_variants(0)->mutable_value()->set_bool_value(true);
-    f.add_variants()->set_name("off");
-    f.mutable_variants(1)->mutable_value()->set_bool_value(false);
-    f.set_default_variant("off");
-    f.set_off_variant("off");
-    f.set_enabled(true);
+    *flag.mutable_flag() = rampart::testing::OnOffFlag("editor");
     ASSERT_OK(registry_->PutFlag(flag));
   }
 
