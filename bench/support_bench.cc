@@ -7,6 +7,11 @@
 //     and a 25 % rollout, the SDK benchmarks' flags), 50 segments, and 1 000
 //     of the flags changed once since their creation (so "since" walks their
 //     history).
+//   BM_Whois_10000Flags_EditedSegments/N: the same registry, then N of the
+//     50 segments edited 4 times each, each edit but the first moving the
+//     account in or out of it (an explicit member, then excluded, ...):
+//     the "since" of the flags naming them (N/50 of all) walks back through
+//     the segments as they were. N = 50: every flag's.
 //   BM_Whois_10000Flags_AfterACommit: the same registry without the 1 000
 //     changes, a whois right after each commit that changes one flag (the
 //     commit is not timed): what a whois pays when the registry's compiled
@@ -21,6 +26,7 @@
 //     the one rampartd runs.
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -73,31 +79,57 @@ void Populate(registry::Registry& r, int flags) {
   }
 }
 
-void BM_Whois_10000Flags(benchmark::State& state) {
-  static testing::SimulatedClock clock(absl::FromUnixSeconds(1'798'000'000));
-  static auto* db = [] {
-    auto db = testing::InMemoryRegistry::Open(clock, "/mem/whois");
-    Require(db.status(), "open");
-    Populate(*(*db)->registry(), bench::kScaleFlags);
-    clock.AdvanceTime(absl::Hours(1));
-    for (int i = 0; i < 1000; ++i) {  // 1 000 flags changed once
-      auto flag = (*db)->registry()->GetFlag(absl::StrCat("flag-", i * 10));
-      Require(flag.status(), "get");
-      v1::PutFlagRequest req;
+// The registry of BM_Whois_10000Flags; with `segment_edits`, each segment
+// then edited that many times (below).
+testing::InMemoryRegistry* WhoisRegistry(testing::SimulatedClock& clock, const std::string& path,
+                                         int segments_edited, int segment_edits) {
+  auto db = testing::InMemoryRegistry::Open(clock, path);
+  Require(db.status(), "open");
+  registry::Registry& r = *(*db)->registry();
+  Populate(r, bench::kScaleFlags);
+  clock.AdvanceTime(absl::Hours(1));
+  for (int i = 0; i < 1000; ++i) {  // 1 000 flags changed once
+    auto flag = r.GetFlag(absl::StrCat("flag-", i * 10));
+    Require(flag.status(), "get");
+    v1::PutFlagRequest req;
+    *req.mutable_meta() = Meta();
+    req.mutable_meta()->set_expected_revision(flag->revision());
+    *req.mutable_flag() = *flag;
+    req.mutable_flag()->set_default_variant("on");
+    Require(r.PutFlag(req).status(), "update");
+  }
+  // The first `segments_edited` segments edited in turn, the k-th edit
+  // listing acct-1 as a member (k even) or as excluded (k odd): each edit
+  // but the first of a segment holding acct-1 already moves it in or out.
+  for (int k = 0; k < segment_edits; ++k) {
+    for (int i = 0; i < segments_edited; ++i) {
+      clock.AdvanceTime(absl::Minutes(1));
+      auto segment = r.GetSegment(absl::StrCat("segment-", i));
+      Require(segment.status(), "get segment");
+      v1::PutSegmentRequest req;
       *req.mutable_meta() = Meta();
-      req.mutable_meta()->set_expected_revision(flag->revision());
-      *req.mutable_flag() = *flag;
-      req.mutable_flag()->set_default_variant("on");
-      Require((*db)->registry()->PutFlag(req).status(), "update");
+      req.mutable_meta()->set_expected_revision(segment->revision());
+      *req.mutable_segment() = *segment;
+      req.mutable_segment()->clear_included();
+      req.mutable_segment()->clear_excluded();
+      if (k % 2 == 0) {
+        req.mutable_segment()->add_included("acct-1");
+      } else {
+        req.mutable_segment()->add_excluded("acct-1");
+      }
+      Require(r.PutSegment(req).status(), "edit segment");
     }
-    clock.AdvanceTime(absl::Hours(1));
-    return db->release();
-  }();
+  }
+  clock.AdvanceTime(absl::Hours(1));
+  return db->release();
+}
+
+void WhoisAcct1(benchmark::State& state, testing::InMemoryRegistry& db) {
   v1::WhoisRequest req;
   req.set_account("acct-1");
   size_t flags = 0;
   for (auto _ : state) {
-    auto w = db->registry()->Whois(req);
+    auto w = db.registry()->Whois(req);
     Require(w.status(), "whois");
     flags = static_cast<size_t>(w->flags_size());
   }
@@ -105,7 +137,31 @@ void BM_Whois_10000Flags(benchmark::State& state) {
     Require(absl::InternalError("flags"), "count");
   state.counters["flags"] = static_cast<double>(flags);
 }
+
+void BM_Whois_10000Flags(benchmark::State& state) {
+  static testing::SimulatedClock clock(absl::FromUnixSeconds(1'798'000'000));
+  static auto* db = WhoisRegistry(clock, "/mem/whois", 0, 0);
+  WhoisAcct1(state, *db);
+}
 BENCHMARK(BM_Whois_10000Flags)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Argument: how many of the 50 segments were edited (4 times each); each
+// names the segment rule of 1/50 of the flags.
+void BM_Whois_10000Flags_EditedSegments(benchmark::State& state) {
+  static std::map<int64_t, std::pair<testing::SimulatedClock*, testing::InMemoryRegistry*>> dbs;
+  auto& [clock, db] = dbs[state.range(0)];
+  if (db == nullptr) {
+    clock = new testing::SimulatedClock(absl::FromUnixSeconds(1'798'000'000));
+    db = WhoisRegistry(*clock, absl::StrCat("/mem/whois-edited-", state.range(0)),
+                       static_cast<int>(state.range(0)), 4);
+  }
+  WhoisAcct1(state, *db);
+}
+BENCHMARK(BM_Whois_10000Flags_EditedSegments)
+    ->Arg(1)
+    ->Arg(bench::kScaleSegments)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The first whois after a commit (one flag changed, outside the timing):
 // the registry's compiled set of current flags is updated for it.

@@ -68,17 +68,22 @@ void PrintWhois(const v1::WhoisView& w) {
 void PrintHistory(const v1::HistoryResponse& h) {
   Table table({"seen", "flag", "value", "reason", "changed", "by", "operation", "why"});
   for (const v1::HistoryEvent& e : h.events()) {
-    const bool account_change = e.flag_key().empty();
     std::string operation = e.operation();
     if (e.held()) operation += " (held by a freeze)";
     if (e.break_freeze()) operation += " (broke the freeze)";
-    table.AddRow(
-        {FormatTimestamp(e.at()), account_change ? std::string("(account)") : e.flag_key(),
-         account_change ? std::string("-")
-                        : absl::StrCat(Value(e.before(), e.has_before()), " -> ",
-                                       Value(e.after(), e.has_after())),
-         account_change ? std::string("-") : v1::Reason_Name(e.reason()).substr(7),
-         FormatTimestamp(e.changed_at()), e.actor(), operation, e.change_reason()});
+    std::string subject = e.flag_key(), value = "-", reason = "-";
+    if (!e.segment_key().empty()) {
+      subject = absl::StrCat("(segment ", e.segment_key(), ")");
+      value = e.joined_segment() ? "joined" : "left";
+    } else if (e.flag_key().empty()) {
+      subject = "(account)";
+    } else {
+      value =
+          absl::StrCat(Value(e.before(), e.has_before()), " -> ", Value(e.after(), e.has_after()));
+      reason = v1::Reason_Name(e.reason()).substr(7);
+    }
+    table.AddRow({FormatTimestamp(e.at()), subject, value, reason, FormatTimestamp(e.changed_at()),
+                  e.actor(), operation, e.change_reason()});
   }
   table.Print(std::cout);
   if (h.truncated()) std::cerr << "(older events left out: raise --limit)\n";

@@ -907,6 +907,26 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
   return EvaluateCompiled(it->second->compiled, *impl.frame, context, [at] { return at; });
 }
 
+void ForEachSegmentNamedBy(const v1::Flag& flag, absl::FunctionRef<void(const std::string&)> fn) {
+  ForEachSegmentNamedBy(flag.ramp(), fn);
+  for (const v1::Rule& rule : flag.rules()) {
+    for (const std::string& key : rule.segments()) fn(key);
+  }
+  for (const v1::FreezePin& pin : flag.freeze_pins()) fn(pin.segment());
+}
+
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::Flag& flag) {
+  absl::flat_hash_set<std::string> keys;
+  ForEachSegmentNamedBy(flag, [&](const std::string& key) { keys.insert(key); });
+  return keys;
+}
+
+bool NamesSegment(const v1::Flag& flag, absl::string_view segment) {
+  bool named = false;
+  ForEachSegmentNamedBy(flag, [&](const std::string& key) { named = named || key == segment; });
+  return named;
+}
+
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
                      const v1::Account* account, const AttributeMap* extra) {
   // Uncompiled: linear scans and on-demand number parsing, still no allocation.

@@ -40,6 +40,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -179,6 +181,13 @@ Evaluation EvaluateFlag(const Snapshot& snapshot, const v1::Flag& flag, const Co
 // the context attributes and the key are seen.
 bool SegmentContains(const v1::Segment& segment, absl::string_view account_key,
                      const v1::Account* account, const AttributeMap* extra);
+
+// Every segment an evaluation of `flag` may test: its rules', its ramp's
+// (stage audiences, excluded and protected segments) and its freeze pins'.
+// The visitor may see a key more than once.
+void ForEachSegmentNamedBy(const v1::Flag& flag, absl::FunctionRef<void(const std::string&)> fn);
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::Flag& flag);
+bool NamesSegment(const v1::Flag& flag, absl::string_view segment);
 
 // True when `condition` holds for the attributes (extra wins over account's).
 // The names "key", "name" and "time_zone" always read `account_key` and the

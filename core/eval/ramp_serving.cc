@@ -4,14 +4,18 @@
 
 namespace rampart::eval {
 
-absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::RampServing& serving) {
-  absl::flat_hash_set<std::string> keys(serving.protected_segments().begin(),
-                                        serving.protected_segments().end());
+void ForEachSegmentNamedBy(const v1::RampServing& serving,
+                           absl::FunctionRef<void(const std::string&)> fn) {
+  for (const std::string& key : serving.protected_segments()) fn(key);
   for (const v1::ServingStage& stage : serving.stages()) {
-    keys.insert(stage.audience().segments().begin(), stage.audience().segments().end());
-    keys.insert(stage.audience().excluded_segments().begin(),
-                stage.audience().excluded_segments().end());
+    for (const std::string& key : stage.audience().segments()) fn(key);
+    for (const std::string& key : stage.audience().excluded_segments()) fn(key);
   }
+}
+
+absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::RampServing& serving) {
+  absl::flat_hash_set<std::string> keys;
+  ForEachSegmentNamedBy(serving, [&](const std::string& key) { keys.insert(key); });
   return keys;
 }
 

@@ -31,7 +31,10 @@
 namespace rampart::eval {
 
 // Every segment the view names: its stages' audiences and exclusions and its
-// protected segments (what a snapshot must hold to evaluate it).
+// protected segments (what a snapshot must hold to evaluate it). The
+// visitor may see a key more than once.
+void ForEachSegmentNamedBy(const v1::RampServing& serving,
+                           absl::FunctionRef<void(const std::string&)> fn);
 absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::RampServing& serving);
 
 class CompiledRamp {

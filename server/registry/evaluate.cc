@@ -20,14 +20,6 @@ eval::Context ToEngineContext(const v1::EvaluationContext& context) {
   return eval::Context{context.account_key(), context.user_key(), &context.attributes()};
 }
 
-// The segments an evaluation of `flag` may test: its rules' and its ramp's
-// (stage audiences, excluded and protected segments).
-absl::flat_hash_set<std::string> SegmentsNamedBy(const v1::Flag& flag) {
-  absl::flat_hash_set<std::string> keys = eval::SegmentsNamedBy(flag.ramp());
-  for (const auto& rule : flag.rules()) keys.insert(rule.segments().begin(), rule.segments().end());
-  return keys;
-}
-
 }  // namespace
 
 absl::StatusOr<v1::EvaluationResult> Registry::Evaluate(const v1::EvaluateRequest& req) const {
@@ -43,7 +35,7 @@ absl::StatusOr<v1::EvaluationResult> Registry::Evaluate(const v1::EvaluateReques
   // The freeze windows the SDKs enforce, and the segments they name: the
   // server answers as an SDK would (promise 1).
   const std::shared_ptr<const v1::FreezeSchedule> schedule = freeze_schedule();
-  absl::flat_hash_set<std::string> segments = SegmentsNamedBy(flag);
+  absl::flat_hash_set<std::string> segments = eval::SegmentsNamedBy(flag);
   for (const auto& list : schedule->segments()) {
     if (!list.segment().empty()) segments.insert(list.segment());
   }

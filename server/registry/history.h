@@ -9,6 +9,7 @@
 #define RAMPART_SERVER_REGISTRY_HISTORY_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/common/time_util.h"
 #include "rampart/v1/model.pb.h"
 #include "server/storage/store.h"
 
@@ -61,6 +63,36 @@ absl::StatusOr<std::optional<T>> ObjectAt(const storage::Store& store, v1::Objec
   if (absl::Status s = ParseState(entries->front(), &object, &present); !s.ok()) return s;
   if (!present) return std::nullopt;
   return object;
+}
+
+// One state of an object: what its audit entry left, in effect from the
+// entry's time.
+template <typename T>
+struct ObjectState {
+  absl::Time time;
+  v1::AuditEntry entry;
+  std::shared_ptr<const T> object;  // null: deleted
+};
+
+// The object's states up to `revision`, oldest first.
+template <typename T>
+absl::StatusOr<std::vector<ObjectState<T>>> ObjectStates(const storage::Store& store,
+                                                         v1::ObjectKind kind, absl::string_view key,
+                                                         int64_t revision) {
+  absl::StatusOr<std::vector<v1::AuditEntry>> entries =
+      ObjectEntries(store, kind, key, revision, 0);
+  if (!entries.ok()) return entries.status();
+  std::vector<ObjectState<T>> out;
+  out.reserve(entries->size());
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {
+    T object;
+    bool present = false;
+    if (absl::Status s = ParseState(*it, &object, &present); !s.ok()) return s;
+    ObjectState<T> state{FromProto(it->time()), std::move(*it), nullptr};
+    if (present) state.object = std::make_shared<const T>(std::move(object));
+    out.push_back(std::move(state));
+  }
+  return out;
 }
 
 }  // namespace rampart::registry

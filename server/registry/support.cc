@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "core/common/keys.h"
@@ -29,87 +30,178 @@ namespace {
 constexpr int kDefaultHistoryLimit = 100;
 constexpr int kMaxHistoryLimit = 10000;
 
-// What evaluating one account needs, now or as of a past revision. The
-// account is evaluated as the context's (eval::Context::account): the set's
-// snapshot holds none, so the current one is shared by every whois.
-// The account's states, so that an evaluation at an instant sees the
-// account as it was then: its attributes decide its segments and rules, so
-// a change of them (a CRM import moving it into a segment) changes its
-// values as much as a change of the flag does. Loaded only for an account
-// changed since its creation.
-class AccountTimeline {
+// What decides which segments the account is in, as it was at each
+// instant: the account (its attributes, its zone) and the segments (their
+// rules and member lists). A change of either, a CRM import moving the
+// account or an edit of a segment, changes its values as much as a change
+// of the flag does. Only what changed since its creation has a history: an
+// account and segments never edited are as they are today.
+class AccountWorld {
  public:
-  // The states of `latest` up to `revision`, from its audit entries.
-  static absl::StatusOr<AccountTimeline> Load(const storage::Store& store,
-                                              const v1::Account& latest, int64_t revision) {
-    AccountTimeline timeline;
-    timeline.latest_ = std::make_shared<const v1::Account>(latest);
-    ASSIGN_OR_RETURN(std::vector<v1::AuditEntry> entries,
-                     ObjectEntries(store, v1::OBJECT_KIND_ACCOUNT, latest.key(), revision, 0));
-    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-      v1::Account account;
-      bool present = false;
-      RETURN_IF_ERROR(ParseState(*it, &account, &present));
-      State state{FromProto(it->time()), std::move(*it), nullptr};
-      if (present) state.account = std::make_shared<const v1::Account>(std::move(account));
-      timeline.states_.push_back(std::move(state));
+  // `latest` and its states up to `revision`, read from its audit entries;
+  // `segments`, the segments at `revision`, and their `history` (which both
+  // must outlive the world).
+  static absl::StatusOr<AccountWorld> Load(const storage::Store& store, const v1::Account& latest,
+                                           const std::vector<v1::Segment>& segments,
+                                           std::shared_ptr<const SegmentHistory> history,
+                                           int64_t revision) {
+    AccountWorld world;
+    world.latest_account_ = std::make_shared<const v1::Account>(latest);
+    world.latest_segments_ = &segments;
+    world.history_ = std::move(history);
+    if (FromProto(latest.updated_at()) != FromProto(latest.created_at())) {
+      ASSIGN_OR_RETURN(world.accounts_, ObjectStates<v1::Account>(store, v1::OBJECT_KIND_ACCOUNT,
+                                                                  latest.key(), revision));
     }
-    return timeline;
+    const SegmentHistory& states = *world.history_;
+    for (size_t i = 0; i < states.size(); ++i) {
+      for (size_t k = 1; k < states[i].size(); ++k) {
+        world.segment_changes_.push_back({states[i][k].time, i, k});
+      }
+    }
+    std::sort(world.segment_changes_.begin(), world.segment_changes_.end(),
+              [](const SegmentChange& a, const SegmentChange& b) { return a.time < b.time; });
+    // The segment changes that moved the account in or out.
+    for (const SegmentChange& c : world.segment_changes_) {
+      const v1::Account& account = world.AccountAt(c.time);
+      const auto contains = [&](const ObjectState<v1::Segment>& s) {
+        return s.object != nullptr &&
+               eval::SegmentContains(*s.object, latest.key(), &account, nullptr);
+      };
+      const bool before = contains(states[c.segment][c.state - 1]);
+      const bool after = contains(states[c.segment][c.state]);
+      if (before != after) {
+        world.moves_by_segment_[segments[c.segment].key()].push_back(world.moves_.size());
+        world.moves_.push_back(
+            {c.time, &states[c.segment][c.state].entry, segments[c.segment].key(), after});
+      }
+    }
+    return world;
   }
+
+  // Nothing changed since its creation: the world is as it is today.
+  bool Unchanged() const { return accounts_.empty() && segment_changes_.empty(); }
 
   // The account in effect at `t` (before its first entry: the first state;
   // a deleted state: the latest, which evaluates the same as absent).
-  const v1::Account& At(absl::Time t) const {
-    const State* state = StateAt(t);
-    return state != nullptr && state->account != nullptr ? *state->account : *latest_;
+  const v1::Account& AccountAt(absl::Time t) const {
+    const ObjectState<v1::Account>* state = StateAt(accounts_, t);
+    return state != nullptr && state->object != nullptr ? *state->object : *latest_account_;
   }
-  // The entry that made the state in effect at `t` (null before the first).
-  const v1::AuditEntry* EntryAt(absl::Time t) const {
-    const State* state = StateAt(t);
-    return state == nullptr ? nullptr : &state->entry;
+
+  // The segments in effect at `t` are version SegmentsVersionAt(t): equal
+  // versions, equal segments; the latest is the `segments` loaded from.
+  int SegmentsVersionAt(absl::Time t) const {
+    return static_cast<int>(
+        std::upper_bound(segment_changes_.begin(), segment_changes_.end(), t,
+                         [](absl::Time x, const SegmentChange& c) { return x < c.time; }) -
+        segment_changes_.begin());
   }
-  // The instants in (from, to) at which the account changed.
-  std::vector<absl::Time> ChangesIn(absl::Time from, absl::Time to) const {
+  // Built on first use (a world serves one call, on one thread).
+  const std::vector<v1::Segment>& Segments(int version) const {
+    if (version == static_cast<int>(segment_changes_.size())) return *latest_segments_;
+    std::unique_ptr<std::vector<v1::Segment>>& built = built_[version];
+    if (built == nullptr) {
+      const absl::Time t = version == 0 ? absl::InfinitePast() : segment_changes_[version - 1].time;
+      built = std::make_unique<std::vector<v1::Segment>>();
+      for (size_t i = 0; i < latest_segments_->size(); ++i) {
+        const ObjectState<v1::Segment>* s = StateAt((*history_)[i], t);
+        if (s == nullptr) {
+          built->push_back((*latest_segments_)[i]);  // never changed
+        } else if (s->object != nullptr) {
+          built->push_back(*s->object);
+        }
+      }
+    }
+    return *built;
+  }
+
+  // The instants in (from, to) at which the account changed, or a change of
+  // a segment `flag` names moved it in or out.
+  std::vector<absl::Time> ChangesIn(absl::Time from, absl::Time to, const v1::Flag& flag) const {
     std::vector<absl::Time> out;
-    for (const State& s : states_) {
+    for (const auto& s : accounts_) {
       if (from < s.time && s.time < to) out.push_back(s.time);
+    }
+    if (!moves_.empty()) {
+      eval::ForEachSegmentNamedBy(flag, [&](const std::string& segment) {
+        const auto it = moves_by_segment_.find(segment);
+        if (it == moves_by_segment_.end()) return;
+        for (const size_t i : it->second) {
+          if (from < moves_[i].time && moves_[i].time < to) out.push_back(moves_[i].time);
+        }
+      });
     }
     return out;
   }
 
- private:
-  struct State {
+  // The change made at `t` that bears on the account's value of `flag`, if
+  // any: a segment's that moved it in or out of one the flag names, or its
+  // own.
+  const v1::AuditEntry* ChangeAt(absl::Time t, const v1::Flag& flag) const {
+    for (const Move& m : moves_) {
+      if (m.time == t && eval::NamesSegment(flag, m.segment)) return m.entry;
+    }
+    const ObjectState<v1::Account>* state = StateAt(accounts_, t);
+    return state != nullptr && state->time == t ? &state->entry : nullptr;
+  }
+
+  // A change of a segment that moved the account in (joined) or out.
+  struct Move {
     absl::Time time;
-    v1::AuditEntry entry;
-    std::shared_ptr<const v1::Account> account;  // null: deleted
+    const v1::AuditEntry* entry;
+    std::string segment;
+    bool joined;
   };
-  const State* StateAt(absl::Time t) const {
-    const State* found = states_.empty() ? nullptr : &states_.front();
-    for (const State& s : states_) {
+  const std::vector<Move>& moves() const { return moves_; }
+
+ private:
+  // The state in effect at `t`: the last at or before it, else the first
+  // (null: no states).
+  template <typename T>
+  static const ObjectState<T>* StateAt(const std::vector<ObjectState<T>>& states, absl::Time t) {
+    const ObjectState<T>* found = states.empty() ? nullptr : &states.front();
+    for (const ObjectState<T>& s : states) {
       if (s.time <= t) found = &s;
     }
     return found;
   }
-  std::vector<State> states_;  // oldest first
-  std::shared_ptr<const v1::Account> latest_;
+  struct SegmentChange {
+    absl::Time time;
+    size_t segment;  // index in the segments and their history
+    size_t state;    // index in its history, > 0
+  };
+
+  std::shared_ptr<const v1::Account> latest_account_;
+  std::vector<ObjectState<v1::Account>> accounts_;  // oldest first; empty: never changed
+  const std::vector<v1::Segment>* latest_segments_ = nullptr;
+  std::shared_ptr<const SegmentHistory> history_;
+  std::vector<SegmentChange> segment_changes_;                              // by time
+  std::vector<Move> moves_;                                                 // by time
+  absl::flat_hash_map<std::string, std::vector<size_t>> moves_by_segment_;  // into moves_
+  mutable std::map<int, std::unique_ptr<std::vector<v1::Segment>>> built_;
 };
 
-// `instants` and the account's changes in (from, to), sorted, unique.
+// `instants` and the changes in (from, to) that bear on the account's value
+// of `flag` (AccountWorld::ChangesIn), sorted, unique.
 std::vector<absl::Time> WithAccountChanges(std::vector<absl::Time> instants,
-                                           const AccountTimeline* timeline, absl::Time from,
-                                           absl::Time to) {
-  if (timeline == nullptr) return instants;
-  const std::vector<absl::Time> changes = timeline->ChangesIn(from, to);
+                                           const AccountWorld* world, const v1::Flag& flag,
+                                           absl::Time from, absl::Time to) {
+  if (world == nullptr) return instants;
+  const std::vector<absl::Time> changes = world->ChangesIn(from, to, flag);
   instants.insert(instants.end(), changes.begin(), changes.end());
   std::sort(instants.begin(), instants.end());
   instants.erase(std::unique(instants.begin(), instants.end()), instants.end());
   return instants;
 }
 
+// What evaluating one account needs, now or as of a past revision. The
+// account is evaluated as the context's (eval::Context::account): the set's
+// snapshot holds none, so the current one is shared by every whois.
 struct AccountView {
   v1::Account account;
-  // Set when the account changed since its creation.
-  std::optional<AccountTimeline> timeline;
+  // Set when the account or a segment changed since its creation.
+  std::optional<AccountWorld> world;
   // Now: the registry's current set; as of a past revision: built for the call.
   std::shared_ptr<const FlagSet> set;
 };
@@ -137,29 +229,17 @@ const v1::Override* OverrideFor(const v1::Flag& flag, absl::string_view account)
   return nullptr;
 }
 
-// One state of a flag from its audit entries: in effect from `time`.
-struct FlagState {
-  absl::Time time;
-  v1::AuditEntry entry;
-  std::shared_ptr<const v1::Flag> flag;  // null: archived or deleted
-};
-
-// The flag's states up to `revision`, oldest first.
-absl::StatusOr<std::vector<FlagState>> FlagStates(const storage::Store& store,
-                                                  absl::string_view key, int64_t revision) {
-  ASSIGN_OR_RETURN(std::vector<v1::AuditEntry> entries,
-                   ObjectEntries(store, v1::OBJECT_KIND_FLAG, key, revision, 0));
-  std::vector<FlagState> out;
-  out.reserve(entries.size());
-  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    FlagState s{FromProto(it->time()), std::move(*it), nullptr};
-    v1::Flag flag;
-    bool present = false;
-    RETURN_IF_ERROR(ParseState(s.entry, &flag, &present));
-    if (present && Shown(flag)) s.flag = std::make_shared<const v1::Flag>(std::move(flag));
-    out.push_back(std::move(s));
+// The flag's states up to `revision`, oldest first; one archived (shown to
+// nobody) as absent.
+absl::StatusOr<std::vector<ObjectState<v1::Flag>>> FlagStates(const storage::Store& store,
+                                                              absl::string_view key,
+                                                              int64_t revision) {
+  ASSIGN_OR_RETURN(std::vector<ObjectState<v1::Flag>> states,
+                   ObjectStates<v1::Flag>(store, v1::OBJECT_KIND_FLAG, key, revision));
+  for (ObjectState<v1::Flag>& s : states) {
+    if (s.object != nullptr && !Shown(*s.object)) s.object = nullptr;
   }
-  return out;
+  return states;
 }
 
 // The instants inside [from, to) at which a state's value for `account` can
@@ -179,12 +259,47 @@ std::vector<absl::Time> InnerInstants(const v1::Flag& flag, absl::string_view ac
   return out;
 }
 
+// One state of a flag as evaluated at instants: compiled with the
+// segments of each instant (StateSnapshot), once per version of them; most
+// states see one.
+class StateEvaluator {
+ public:
+  // `latest`: the state compiled with the world's latest segments, if
+  // already done. `world` null: the segments are `segments` all through.
+  StateEvaluator(std::shared_ptr<const v1::Flag> flag, const AccountWorld* world,
+                 const std::vector<v1::Segment>& segments,
+                 std::shared_ptr<const eval::Snapshot> latest)
+      : flag_(std::move(flag)), world_(world), segments_(segments) {
+    if (latest != nullptr) snapshots_[Version(absl::InfiniteFuture())] = std::move(latest);
+  }
+
+  // The account's evaluation at `t`, as the account and the segments were.
+  eval::Evaluation At(const v1::Account& account, absl::string_view user_key, absl::Time t) {
+    std::shared_ptr<const eval::Snapshot>& snapshot = snapshots_[Version(t)];
+    if (snapshot == nullptr) {
+      snapshot = StateSnapshot(flag_, world_ != nullptr ? world_->Segments(Version(t)) : segments_);
+    }
+    const v1::Account& then = world_ != nullptr ? world_->AccountAt(t) : account;
+    const eval::Context context{account.key(), user_key, nullptr, &then};
+    return eval::Evaluate(*snapshot, flag_->key(), context, t);
+  }
+
+ private:
+  int Version(absl::Time t) const { return world_ != nullptr ? world_->SegmentsVersionAt(t) : 0; }
+
+  std::shared_ptr<const v1::Flag> flag_;
+  const AccountWorld* world_;
+  const std::vector<v1::Segment>& segments_;
+  std::map<int, std::shared_ptr<const eval::Snapshot>> snapshots_;
+};
+
 // Since when the account has had `value` (serialized) from the flag,
 // walking its states back from `at`. Each state is evaluated with its own
 // freeze pins (PinSchedule), so a change held by a window counts from the
-// window's end, when the account saw it; and with the account as it was at
-// each instant (view.timeline), so joining a segment counts from the change
-// of the account that made it join.
+// window's end, when the account saw it; and with the account and the
+// segments as they were at each instant (view.world), so joining a segment
+// counts from the change that made it join: the account's or the
+// segment's.
 // At most this many of a flag's states are walked back; beyond, `since` is
 // the oldest one walked and `at_least` is set.
 constexpr int kMaxSinceWalk = 32;
@@ -198,11 +313,12 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
   const absl::Time account_since = IsSet(view.account.created_at())
                                        ? FromProto(view.account.created_at())
                                        : absl::InfinitePast();
-  const AccountTimeline* timeline = view.timeline ? &*view.timeline : nullptr;
-  // Neither the flag nor the account changed since the flag was created:
-  // no walk.
+  const AccountWorld* world = view.world ? &*view.world : nullptr;
+  // Neither the flag nor the account's segments changed since the flag was
+  // created: no walk.
   if (FromProto(current->created_at()) == FromProto(current->updated_at()) &&
-      (timeline == nullptr || timeline->ChangesIn(FromProto(current->created_at()), at).empty())) {
+      (world == nullptr ||
+       world->ChangesIn(FromProto(current->created_at()), at, *current).empty())) {
     return std::max(FromProto(current->created_at()), account_since);
   }
   std::optional<absl::Time> since;
@@ -214,7 +330,7 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
   const auto had_value = [&](const std::shared_ptr<const v1::Flag>& flag, absl::Time time,
                              std::shared_ptr<const eval::Snapshot> snapshot) {
     std::vector<absl::Time> instants = WithAccountChanges(
-        InnerInstants(*flag, view.account.key(), time, end), timeline, time, end);
+        InnerInstants(*flag, view.account.key(), time, end), world, *flag, time, end);
     if (flag == current && instants.empty()) {
       // The flag as it is: `value` is its answer at `at` by definition, and
       // nothing inside [time, at) can change it.
@@ -223,12 +339,9 @@ absl::StatusOr<std::optional<absl::Time>> SinceOf(const storage::Store& store,
       return true;
     }
     instants.insert(instants.begin(), time);
-    if (snapshot == nullptr) snapshot = StateSnapshot(flag, view.set->segments);
+    StateEvaluator state(flag, world, view.set->segments, std::move(snapshot));
     for (auto t = instants.rbegin(); t != instants.rend(); ++t) {
-      const v1::Account& account = timeline != nullptr ? timeline->At(*t) : view.account;
-      const eval::Context context{view.account.key(), "", nullptr, &account};
-      const eval::Evaluation e = eval::Evaluate(*snapshot, flag->key(), context, *t);
-      if (Bytes(e) != value) return false;
+      if (Bytes(state.At(view.account, "", *t)) != value) return false;
       since = *t;
     }
     end = time;
@@ -335,6 +448,7 @@ absl::Status LoadAsOf(const storage::Store& store, absl::string_view account_key
                                           at - absl::Hours(24), at + absl::Hours(24 * 56)));
   }
   set->schedule = std::make_shared<const v1::FreezeSchedule>(std::move(schedule));
+  ASSIGN_OR_RETURN(set->segment_history, LoadSegmentHistory(store, set->segments, revision));
   Compile(*set);
   view.set = std::move(set);
   return absl::OkStatus();
@@ -360,10 +474,10 @@ absl::StatusOr<v1::WhoisView> Registry::Whois(const v1::WhoisRequest& req) const
     ASSIGN_OR_RETURN(view.set, CurrentFlagSet());
   }
   const FlagSet& set = *view.set;
-  if (FromProto(view.account.updated_at()) != FromProto(view.account.created_at())) {
-    ASSIGN_OR_RETURN(view.timeline, AccountTimeline::Load(store_, view.account,
-                                                          historical ? set.revision : revision()));
-  }
+  ASSIGN_OR_RETURN(AccountWorld loaded,
+                   AccountWorld::Load(store_, view.account, set.segments, set.segment_history,
+                                      historical ? set.revision : revision()));
+  if (!loaded.Unchanged()) view.world = std::move(loaded);
 
   v1::WhoisView out;
   *out.mutable_account() = view.account;
@@ -507,12 +621,10 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
   if (to <= from) return absl::InvalidArgumentError("to: must be after from");
 
   ASSIGN_OR_RETURN(const v1::Account account, GetObject<v1::Account>(store_, req.account()));
-  const int64_t revision = this->revision();
-  std::vector<v1::Segment> segments;
-  RETURN_IF_ERROR(ForEachObject<v1::Segment>(store_, "", [&](v1::Segment& s) {
-    segments.push_back(std::move(s));
-    return true;
-  }));
+  // The segments and their history as whois has them now.
+  ASSIGN_OR_RETURN(const std::shared_ptr<const FlagSet> set, CurrentFlagSet());
+  const int64_t revision = set->revision;
+  const std::vector<v1::Segment>& segments = set->segments;
   std::vector<std::string> keys;
   if (!req.flag().empty()) {
     RETURN_IF_ERROR(GetObject<v1::Flag>(store_, req.flag()).status());
@@ -524,35 +636,32 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
     }));
   }
 
-  std::optional<AccountTimeline> timeline;
-  if (FromProto(account.updated_at()) != FromProto(account.created_at())) {
-    ASSIGN_OR_RETURN(timeline, AccountTimeline::Load(store_, account, revision));
-  }
-  const AccountTimeline* account_states = timeline ? &*timeline : nullptr;
+  ASSIGN_OR_RETURN(const AccountWorld loaded,
+                   AccountWorld::Load(store_, account, segments, set->segment_history, revision));
+  const AccountWorld* world = loaded.Unchanged() ? nullptr : &loaded;
   std::vector<v1::HistoryEvent> events;
   for (const std::string& key : keys) {
-    ASSIGN_OR_RETURN(const std::vector<FlagState> states, FlagStates(store_, key, revision));
+    ASSIGN_OR_RETURN(const std::vector<ObjectState<v1::Flag>> states,
+                     FlagStates(store_, key, revision));
     std::string before_bytes;
     std::optional<v1::FlagValue> before;
     std::string before_variant;
     for (size_t k = 0; k < states.size(); ++k) {
-      const FlagState& s = states[k];
+      const ObjectState<v1::Flag>& s = states[k];
       const absl::Time end = k + 1 < states.size() ? states[k + 1].time : to;
       std::vector<absl::Time> instants;
       instants.push_back(s.time);
-      std::shared_ptr<const eval::Snapshot> snapshot;
-      if (s.flag) {
-        const std::vector<absl::Time> inner = InnerInstants(*s.flag, account.key(), s.time, end);
+      std::optional<StateEvaluator> state;
+      if (s.object) {
+        const std::vector<absl::Time> inner = InnerInstants(*s.object, account.key(), s.time, end);
         instants.insert(instants.end(), inner.begin(), inner.end());
-        instants = WithAccountChanges(std::move(instants), account_states, s.time, end);
-        snapshot = StateSnapshot(s.flag, segments);
+        instants = WithAccountChanges(std::move(instants), world, *s.object, s.time, end);
+        state.emplace(s.object, world, segments, nullptr);
       }
       for (const absl::Time t : instants) {
         if (t >= to) break;
         eval::Evaluation e;
-        const v1::Account& then = account_states != nullptr ? account_states->At(t) : account;
-        const eval::Context context{account.key(), req.user_key(), nullptr, &then};
-        if (snapshot != nullptr) e = eval::Evaluate(*snapshot, key, context, t);
+        if (state) e = state->At(account, req.user_key(), t);
         const std::string bytes = Bytes(e);
         if (bytes == before_bytes) continue;
         v1::HistoryEvent ev;
@@ -563,14 +672,11 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
         if (e.value != nullptr) *ev.mutable_after() = *e.value;
         ev.set_variant_after(std::string(e.variant));
         ev.set_reason(e.reason);
-        // The change behind it: the flag's, or the account's when the
-        // account changed at that instant (its segments, its attributes).
-        const v1::AuditEntry* account_entry =
-            account_states != nullptr ? account_states->EntryAt(t) : nullptr;
-        const v1::AuditEntry& cause =
-            t > s.time && account_entry != nullptr && FromProto(account_entry->time()) == t
-                ? *account_entry
-                : s.entry;
+        // The change behind it: the flag's, or the one that moved the
+        // account at that instant (its own, or a segment's).
+        const v1::AuditEntry* moved =
+            world != nullptr && s.object ? world->ChangeAt(t, *s.object) : nullptr;
+        const v1::AuditEntry& cause = t > s.time && moved != nullptr ? *moved : s.entry;
         ev.set_revision(cause.revision());
         *ev.mutable_changed_at() = cause.time();
         ev.set_actor(cause.actor());
@@ -579,8 +685,8 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
         ev.set_break_freeze(cause.break_freeze());
         // Seen later than made: a freeze held it (or an override ended).
         ev.set_held(
-            t > s.time && &cause == &s.entry && s.flag &&
-            std::any_of(s.flag->freeze_pins().begin(), s.flag->freeze_pins().end(),
+            t > s.time && &cause == &s.entry && s.object &&
+            std::any_of(s.object->freeze_pins().begin(), s.object->freeze_pins().end(),
                         [&](const v1::FreezePin& p) { return FromProto(p.window_end()) == t; }));
         if (t >= from) events.push_back(std::move(ev));
         before_bytes = bytes;
@@ -590,20 +696,28 @@ absl::StatusOr<v1::HistoryResponse> Registry::History(const v1::HistoryRequest& 
     }
   }
   if (req.flag().empty()) {
-    // Changes to the account itself (attributes, zone: segment membership).
-    ASSIGN_OR_RETURN(const std::vector<v1::AuditEntry> entries,
-                     ObjectEntries(store_, v1::OBJECT_KIND_ACCOUNT, account.key(), revision, 0));
-    for (const v1::AuditEntry& entry : entries) {
+    // Changes to the account itself (attributes, zone), and changes of
+    // segments that moved it in or out.
+    const auto add = [&](const v1::AuditEntry& entry) -> v1::HistoryEvent* {
       const absl::Time t = FromProto(entry.time());
-      if (t < from || t >= to) continue;
-      v1::HistoryEvent ev;
+      if (t < from || t >= to) return nullptr;
+      v1::HistoryEvent& ev = events.emplace_back();
       *ev.mutable_at() = entry.time();
       ev.set_revision(entry.revision());
       *ev.mutable_changed_at() = entry.time();
       ev.set_actor(entry.actor());
       ev.set_change_reason(entry.reason());
       ev.set_operation(entry.operation());
-      events.push_back(std::move(ev));
+      return &ev;
+    };
+    ASSIGN_OR_RETURN(const std::vector<v1::AuditEntry> entries,
+                     ObjectEntries(store_, v1::OBJECT_KIND_ACCOUNT, account.key(), revision, 0));
+    for (const v1::AuditEntry& entry : entries) add(entry);
+    for (const AccountWorld::Move& move : loaded.moves()) {
+      if (v1::HistoryEvent* ev = add(*move.entry); ev != nullptr) {
+        ev->set_segment_key(move.segment);
+        ev->set_joined_segment(move.joined);
+      }
     }
   }
   std::stable_sort(events.begin(), events.end(),

@@ -90,6 +90,25 @@ class RegistrySupportTest : public ::testing::Test {
     return w.flags().empty() ? none : w.flags(0);
   }
 
+  // acc-9, a retailer, created at 09:00; at 10:00 the editor goes on for
+  // the accounting segment (by a rule), as alice's "accounting first".
+  void AddRetailerAndRuleForAccounting() {
+    v1::PutAccountRequest put;
+    *put.mutable_meta() = Meta("crm", "import");
+    put.mutable_account()->set_key("acc-9");
+    (*put.mutable_account()->mutable_attributes())["industry"].set_string_value("retail");
+    ASSERT_OK(registry_->PutAccount(put));
+    clock_.SetTime(Msk(2026, 12, 21, 10));
+    ASSERT_OK_AND_ASSIGN(v1::Flag flag, registry_->GetFlag("editor"));
+    v1::PutFlagRequest rule;
+    *rule.mutable_meta() = Meta("alice", "accounting first");
+    rule.mutable_meta()->set_expected_revision(flag.revision());
+    *rule.mutable_flag() = flag;
+    rule.mutable_flag()->add_rules()->add_segments("accounting");
+    rule.mutable_flag()->mutable_rules(0)->set_variant("on");
+    ASSERT_OK(registry_->PutFlag(rule));
+  }
+
   void SetDefault(const std::string& variant, const std::string& reason) {
     auto flag = registry_->GetFlag("editor");
     ASSERT_OK(flag);
@@ -244,21 +263,7 @@ TEST_F(RegistrySupportTest, AChangeHeldByRuAccountingIsSeenWhenTheWindowCloses) 
 // cause, and whois as of before the move says the old value.
 TEST_F(RegistrySupportTest, JoiningASegmentCountsFromTheAccountsChange) {
   // acc-9: a retailer at first.
-  v1::PutAccountRequest put;
-  *put.mutable_meta() = Meta("crm", "import");
-  put.mutable_account()->set_key("acc-9");
-  (*put.mutable_account()->mutable_attributes())["industry"].set_string_value("retail");
-  ASSERT_OK(registry_->PutAccount(put));
-  // At 10:00 the editor goes on for the accounting segment.
-  clock_.SetTime(Msk(2026, 12, 21, 10));
-  ASSERT_OK_AND_ASSIGN(v1::Flag flag, registry_->GetFlag("editor"));
-  v1::PutFlagRequest rule;
-  *rule.mutable_meta() = Meta("alice", "accounting first");
-  rule.mutable_meta()->set_expected_revision(flag.revision());
-  *rule.mutable_flag() = flag;
-  rule.mutable_flag()->add_rules()->add_segments("accounting");
-  rule.mutable_flag()->mutable_rules(0)->set_variant("on");
-  ASSERT_OK(registry_->PutFlag(rule));
+  AddRetailerAndRuleForAccounting();
   // At 11:30 the CRM says acc-9 keeps books now; at 12:00 its name changes.
   clock_.SetTime(Msk(2026, 12, 21, 11, 30));
   v1::PatchAccountRequest patch;
@@ -303,6 +308,85 @@ TEST_F(RegistrySupportTest, JoiningASegmentCountsFromTheAccountsChange) {
   EXPECT_FALSE(joined.held());
 }
 
+TEST_F(RegistrySupportTest, EditingASegmentCountsFromTheSegmentsChange) {
+  // acc-9, a retailer, is never changed; the accounting segment is.
+  AddRetailerAndRuleForAccounting();
+  const auto edit_segment = [&](absl::Time t, const std::string& reason, bool with_acc9) {
+    clock_.SetTime(t);
+    ASSERT_OK_AND_ASSIGN(v1::Segment segment, registry_->GetSegment("accounting"));
+    v1::PutSegmentRequest req;
+    *req.mutable_meta() = Meta("bob", reason);
+    req.mutable_meta()->set_expected_revision(segment.revision());
+    segment.clear_included();
+    if (with_acc9) segment.add_included("acc-9");
+    *req.mutable_segment() = segment;
+    ASSERT_OK(registry_->PutSegment(req));
+  };
+  // 11:30: bob adds acc-9 to the segment by hand; 12:00: a description
+  // edit that moves nobody; 16:00: acc-9 taken out again.
+  edit_segment(Msk(2026, 12, 21, 11, 30), "pilot for acc-9", true);
+  {
+    ASSERT_OK_AND_ASSIGN(v1::Segment segment, registry_->GetSegment("accounting"));
+    clock_.SetTime(Msk(2026, 12, 21, 12));
+    v1::PutSegmentRequest req;
+    *req.mutable_meta() = Meta("bob", "wording");
+    req.mutable_meta()->set_expected_revision(segment.revision());
+    segment.set_description("Accounting firms");
+    *req.mutable_segment() = segment;
+    ASSERT_OK(registry_->PutSegment(req));
+  }
+  clock_.SetTime(Msk(2026, 12, 21, 15));
+
+  const v1::WhoisView now = Whois("acc-9");
+  EXPECT_TRUE(Editor(now).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(now).since()), Msk(2026, 12, 21, 11, 30))
+      << "from bob's edit of the segment, not the rule (10:00) nor the wording (12:00)";
+  EXPECT_EQ(FromProto(Editor(Whois("acc-1")).since()), Msk(2026, 12, 21, 10));
+  // As of 11:00 the segment did not hold it yet.
+  const v1::WhoisView before = Whois("acc-9", Msk(2026, 12, 21, 11));
+  EXPECT_FALSE(Editor(before).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(before).since()), Msk(2026, 12, 21, 9));
+
+  edit_segment(Msk(2026, 12, 21, 16), "pilot over", false);
+  clock_.SetTime(Msk(2026, 12, 21, 17));
+  const v1::WhoisView after = Whois("acc-9");
+  EXPECT_FALSE(Editor(after).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(after).since()), Msk(2026, 12, 21, 16));
+  const v1::WhoisView during = Whois("acc-9", Msk(2026, 12, 21, 13));
+  EXPECT_TRUE(Editor(during).value().bool_value());
+  EXPECT_EQ(FromProto(Editor(during).since()), Msk(2026, 12, 21, 11, 30));
+
+  v1::HistoryRequest req;
+  req.set_account("acc-9");
+  req.set_flag("editor");
+  ASSERT_OK_AND_ASSIGN(v1::HistoryResponse history, registry_->History(req));
+  ASSERT_THAT(history.events(), SizeIs(3));
+  EXPECT_FALSE(history.events(0).after().bool_value());
+  const v1::HistoryEvent& joined = history.events(1);
+  EXPECT_EQ(FromProto(joined.at()), Msk(2026, 12, 21, 11, 30));
+  EXPECT_TRUE(joined.after().bool_value());
+  EXPECT_EQ(joined.actor(), "bob");
+  EXPECT_EQ(joined.change_reason(), "pilot for acc-9");
+  EXPECT_EQ(joined.operation(), "segment.put");
+  const v1::HistoryEvent& left = history.events(2);
+  EXPECT_EQ(FromProto(left.at()), Msk(2026, 12, 21, 16));
+  EXPECT_FALSE(left.after().bool_value());
+  EXPECT_EQ(left.change_reason(), "pilot over");
+
+  // The whole timeline also names the segment moves, not the wording edit.
+  req.clear_flag();
+  ASSERT_OK_AND_ASSIGN(history, registry_->History(req));
+  std::vector<std::string> moves;
+  for (const v1::HistoryEvent& e : history.events()) {
+    if (!e.segment_key().empty()) {
+      moves.push_back(absl::StrCat(rampart::FormatTime(FromProto(e.at())), " ", e.segment_key(),
+                                   " ", e.joined_segment() ? "joined" : "left", " ", e.actor()));
+    }
+  }
+  EXPECT_THAT(moves, ::testing::ElementsAre("2026-12-21T08:30:00Z accounting joined bob",
+                                            "2026-12-21T13:00:00Z accounting left bob"));
+}
+
 TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
   EXPECT_FALSE(Editor(Whois("acc-1")).value().bool_value());
 
@@ -335,7 +419,7 @@ TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
   EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 10));
 
   // A segment change alone: the flag's earlier states are evaluated with
-  // the segments as they are now, as before the change was cached.
+  // the segments as they were then, as whois --at does.
   clock_.SetTime(Msk(2026, 12, 21, 12));
   {
     auto segment = registry_->GetSegment("accounting");
@@ -352,9 +436,9 @@ TEST_F(RegistrySupportTest, WhoisSeesEveryCommitAtOnce) {
   EXPECT_THAT(w.segments(), ::testing::IsEmpty());
   EXPECT_EQ(Editor(w).reason(), v1::REASON_DEFAULT);
   EXPECT_TRUE(Editor(w).value().bool_value());
-  // By the default since 11:00; the 10:00 state, without acc-1 in
-  // accounting, was off.
-  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 11));
+  // On since 10:00: by the rule while acc-1 was in accounting, then by the
+  // default.
+  EXPECT_EQ(FromProto(Editor(w).since()), Msk(2026, 12, 21, 10));
   // The same as whois --at reads from the audit log, with nothing cached.
   const v1::WhoisView then = Whois("acc-1", Msk(2026, 12, 21, 12, 29));
   ASSERT_TRUE(then.historical());

@@ -95,9 +95,15 @@ absl::StatusOr<std::shared_ptr<const FlagSet>> ReadFlagSet(
     return true;
   }));
   Compile(*set);
+  const bool same_segments = kept != nullptr && SameSegments(kept->segments, set->segments);
+  if (same_segments) {
+    set->segment_history = kept->segment_history;
+  } else {
+    ASSIGN_OR_RETURN(set->segment_history, LoadSegmentHistory(store, set->segments, revision));
+  }
 
   absl::flat_hash_map<absl::string_view, size_t> kept_index;
-  if (kept != nullptr && !kept->previous.empty() && SameSegments(kept->segments, set->segments)) {
+  if (same_segments && !kept->previous.empty()) {
     kept_index.reserve(kept->flags.size());
     for (size_t i = 0; i < kept->flags.size(); ++i) kept_index.emplace(kept->flags[i]->key(), i);
   }
@@ -172,6 +178,7 @@ absl::StatusOr<std::shared_ptr<const FlagSet>> UpdatedFlagSet(const storage::Sto
   set->revision = revision;
   set->schedule = kept.schedule;
   set->segments = kept.segments;
+  set->segment_history = kept.segment_history;
   set->flags.reserve(kept.flags.size() + changed.size());
   set->previous.reserve(kept.flags.size() + changed.size());
   eval::Snapshot::Builder builder(*kept.snapshot);
@@ -207,6 +214,18 @@ absl::StatusOr<std::shared_ptr<const FlagSet>> UpdatedFlagSet(const storage::Sto
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const SegmentHistory>> LoadSegmentHistory(
+    const storage::Store& store, const std::vector<v1::Segment>& segments, int64_t revision) {
+  auto history = std::make_shared<SegmentHistory>(segments.size());
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const v1::Segment& s = segments[i];
+    if (FromProto(s.updated_at()) == FromProto(s.created_at())) continue;
+    ASSIGN_OR_RETURN((*history)[i],
+                     ObjectStates<v1::Segment>(store, v1::OBJECT_KIND_SEGMENT, s.key(), revision));
+  }
+  return history;
+}
+
 void Compile(FlagSet& set) {
   eval::Snapshot::Builder b;
   for (const v1::Segment& s : set.segments) b.AddSegment(s);
@@ -217,14 +236,20 @@ void Compile(FlagSet& set) {
 
 std::shared_ptr<const eval::Snapshot> StateSnapshot(std::shared_ptr<const v1::Flag> flag,
                                                     const std::vector<v1::Segment>& segments) {
-  absl::flat_hash_set<std::string> keys = eval::SegmentsNamedBy(flag->ramp());
-  for (const auto& rule : flag->rules())
-    keys.insert(rule.segments().begin(), rule.segments().end());
-  for (const auto& pin : flag->freeze_pins()) keys.insert(pin.segment());
   eval::Snapshot::Builder b;
-  for (const v1::Segment& s : segments) {
-    if (keys.contains(s.key())) b.AddSegment(s);
-  }
+  // By key: `segments` is in key order. Each once (a flag names few).
+  std::vector<const v1::Segment*> added;
+  eval::ForEachSegmentNamedBy(*flag, [&](const std::string& key) {
+    const auto it =
+        std::lower_bound(segments.begin(), segments.end(), key,
+                         [](const v1::Segment& s, const std::string& k) { return s.key() < k; });
+    if (it == segments.end() || it->key() != key ||
+        std::find(added.begin(), added.end(), &*it) != added.end()) {
+      return;
+    }
+    added.push_back(&*it);
+    b.AddSegment(*it);
+  });
   b.SetFreezeSchedule(PinSchedule(*flag));
   b.AddFlag(std::move(flag));
   return std::move(b).Build();

@@ -26,8 +26,20 @@
 #include "core/eval/engine.h"
 #include "rampart/v1/freeze.pb.h"
 #include "rampart/v1/model.pb.h"
+#include "server/registry/history.h"
+#include "server/storage/store.h"
 
 namespace rampart::registry {
+
+// Parallel to a set's segments: the states of each one changed since its
+// creation, oldest first (empty for one never changed). What a segment was
+// at a past instant decides whether an account was in it then; whois and
+// history walk this for every account, so the current set keeps it.
+using SegmentHistory = std::vector<std::vector<ObjectState<v1::Segment>>>;
+
+// The history of `segments` (the segments at `revision`) up to `revision`.
+absl::StatusOr<std::shared_ptr<const SegmentHistory>> LoadSegmentHistory(
+    const storage::Store& store, const std::vector<v1::Segment>& segments, int64_t revision);
 
 // The state of a flag before a given one: its audit entry just older.
 struct PreviousState {
@@ -47,6 +59,7 @@ struct FlagSet {
   // while it was read, as any scan of the store may).
   int64_t revision = 0;
   std::vector<v1::Segment> segments;  // key order
+  std::shared_ptr<const SegmentHistory> segment_history;  // never null
   // Key order. Archived flags only while they have freeze pins (a frozen
   // account may still be served one), as in the SDK's snapshot.
   std::vector<std::shared_ptr<const v1::Flag>> flags;

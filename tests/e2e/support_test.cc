@@ -153,6 +153,36 @@ TEST_F(SupportTest, WhoisSaysWhyAndSinceForEachKindAndAnswersAsOfAnyMoment) {
   EXPECT_THAT(bad.err, HasSubstr("did not exist at 2000-01-01"));
 }
 
+TEST_F(SupportTest, ASegmentEditThatMovesTheAccountIsInItsSinceAndHistory) {
+  CliOk({"flag", "create", "editor", "--type", "bool", "--reason", "x"});
+  CliOk({"flag", "rule", "add", "editor", "--segment", "accounting", "--variant", "on", "--reason",
+         "accounting first"});
+  const absl::Time before = Tick();
+  CliOk({"segment", "update", "accounting", "--include", "kino", "--reason", "kino's pilot"});
+  const absl::Time joined = Tick();
+  CliOk({"segment", "update", "accounting", "--description", "Books", "--reason", "wording"});
+
+  const v1::WhoisView kino = Whois("kino");
+  const v1::WhoisFlag& now = Flag(kino, "editor");
+  EXPECT_TRUE(now.value().bool_value());
+  EXPECT_GT(FromTs(now.since()), before) << "from the segment's edit, not the rule";
+  EXPECT_LT(FromTs(now.since()), joined);
+  EXPECT_FALSE(Flag(Whois("kino", Rfc3339(before)), "editor").value().bool_value());
+
+  auto history = CliJson<v1::HistoryResponse>({"history", "--account", "kino"});
+  std::vector<std::string> seen;
+  for (const v1::HistoryEvent& e : history.events()) {
+    seen.push_back(absl::StrCat(e.flag_key(), "|", e.segment_key(), "|", e.change_reason()));
+  }
+  // Its creation, the flag's, then the edit: the move and what it changed.
+  EXPECT_THAT(seen, ::testing::ElementsAre("||crm", "editor||x", "|accounting|kino's pilot",
+                                           "editor||kino's pilot"));
+  const std::string table = CliOk({"history", "--account", "kino"});
+  EXPECT_THAT(table, HasSubstr("(segment accounting)"));
+  EXPECT_THAT(table, HasSubstr("joined"));
+  EXPECT_THAT(table, ::testing::Not(HasSubstr("wording")));
+}
+
 TEST_F(SupportTest, AFreezeInWhoisAsOfAndHistory) {
   CliOk({"flag", "create", "editor", "--type", "bool", "--reason", "x"});
   // Frozen from an hour ago until 6 seconds from now.

@@ -284,9 +284,10 @@ function renderHistory(resp) {
   $('history-note').textContent = resp.truncated ? 'Older events were left out.' : '';
   const rows = events.map((e) => h('tr', {dataset: {testid: 'history-row', flag: e.flagKey || ''}, class: e.held ? 'held' : ''},
     h('td', {}, timeEl(e.at)),
-    h('td', {}, e.flagKey || h('em', {}, 'the account')),
+    h('td', {}, e.flagKey || h('em', {}, e.segmentKey ? `segment ${e.segmentKey}` : 'the account')),
     h('td', {class: 'value'},
-      h('span', {dataset: {testid: 'history-value'}}, e.flagKey ? `${fmtValue(e.before)} → ${fmtValue(e.after)}` : '–'),
+      h('span', {dataset: {testid: 'history-value'}},
+        e.flagKey ? `${fmtValue(e.before)} → ${fmtValue(e.after)}` : e.segmentKey ? (e.joinedSegment ? 'joined' : 'left') : '–'),
       e.flagKey ? h('span', {class: 'muted small'}, ` ${enumLabel(e.reason, 'REASON_')}`) : ''),
     h('td', {}, h('strong', {dataset: {testid: 'history-actor'}}, e.actor || '?'),
       h('div', {class: 'muted small'}, `${e.operation || ''} · `, timeEl(e.changedAt))),
