@@ -1,7 +1,8 @@
 // rampartd's write and read paths, measured in one process so ratios compare
 // on a noisy machine: the registry alone (RocksDB with synced WAL), the same
-// through gRPC on loopback, a 100 000-account CSV import through gRPC, and
-// server-side Evaluate.
+// through gRPC on loopback, a 100 000-account CSV import through gRPC,
+// server-side Evaluate with and without API tokens, and the token check
+// alone.
 #include <stdlib.h>
 
 #include <filesystem>
@@ -16,7 +17,9 @@
 #include "core/common/clock.h"
 #include "grpcpp/grpcpp.h"
 #include "rampart/v1/admin.grpc.pb.h"
+#include "rampart/v1/auth.pb.h"
 #include "rampart/v1/eval.grpc.pb.h"
+#include "server/auth/authenticator.h"
 #include "server/registry/registry.h"
 #include "server/rpc/server.h"
 #include "server/storage/store.h"
@@ -24,9 +27,10 @@
 namespace rampart {
 namespace {
 
-// A server on a fresh temp data dir, torn down with the benchmark.
+// A server on a fresh temp data dir, torn down with the benchmark. With
+// `require_tokens`, every call needs an API token (rampartd's default).
 struct Fixture {
-  Fixture() {
+  explicit Fixture(bool require_tokens = false) {
     char tmpl[] = "/tmp/rampart-bench-XXXXXX";
     dir = mkdtemp(tmpl);
     store = std::move(*storage::Store::Open({dir}));
@@ -34,6 +38,7 @@ struct Fixture {
     rpc::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.log_requests = false;
+    options.require_tokens = require_tokens;
     server = std::move(*rpc::Server::Start(*registry, RealClock::Get(), options));
     channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port()),
                                   grpc::InsecureChannelCredentials());
@@ -167,15 +172,20 @@ BENCHMARK(BM_ImportCsv_Grpc)->Arg(100000)->Iterations(1)->Unit(benchmark::kMilli
     ->UseRealTime();
 
 // A server with one account, a segment and a flag with a rule on it, shared
-// by every thread of BM_Evaluate_Grpc (created once, never torn down).
-Fixture& EvaluateFixture() {
-  static Fixture* fx = [] {
-    auto* f = new Fixture();
+// by every thread of BM_Evaluate_Grpc (created once, never torn down); one
+// server without tokens, one requiring them with a stored sdk token in
+// `sdk_token`.
+Fixture& EvaluateFixture(bool require_tokens, std::string* sdk_token) {
+  static std::string token;
+  static Fixture* fixtures[2] = {nullptr, nullptr};
+  Fixture*& fx = fixtures[require_tokens ? 1 : 0];
+  if (fx == nullptr) {
+    fx = new Fixture(require_tokens);
     v1::PutAccountRequest acct;
     *acct.mutable_meta() = Meta(0);
     acct.mutable_account()->set_key("acme");
     (*acct.mutable_account()->mutable_attributes())["industry"].set_string_value("accounting");
-    (void)f->registry->PutAccount(acct);
+    (void)fx->registry->PutAccount(acct);
     v1::PutSegmentRequest seg;
     *seg.mutable_meta() = Meta(0);
     seg.mutable_segment()->set_key("accounting");
@@ -183,23 +193,35 @@ Fixture& EvaluateFixture() {
     c->set_attribute("industry");
     c->set_op(v1::OPERATOR_EQUALS);
     c->add_values("accounting");
-    (void)f->registry->PutSegment(seg);
+    (void)fx->registry->PutSegment(seg);
     v1::PutFlagRequest flag;
     *flag.mutable_meta() = Meta(0);
     *flag.mutable_flag() = bench::BoolFlag("editor");
     auto* rule = flag.mutable_flag()->add_rules();
     rule->add_segments("accounting");
     rule->set_variant("on");
-    (void)f->registry->PutFlag(flag);
-    return f;
-  }();
+    (void)fx->registry->PutFlag(flag);
+    if (require_tokens) {
+      v1::CreateTokenRequest create;
+      *create.mutable_meta() = Meta(0);
+      create.set_name("bench-sdk");
+      create.set_role(v1::ROLE_SDK);
+      auto created = fx->registry->CreateToken(create);
+      if (created.ok()) token = created->secret();
+    }
+  }
+  *sdk_token = token;
   return *fx;
 }
 
 // Server-side Evaluate: each benchmark thread is a client with its own
 // channel (its own connection), the load generator on the same 2 cores.
+// Argument 1: the server requires tokens and the client sends a stored
+// sdk token (hashed and looked up in RocksDB on every call); 0: no tokens.
 void BM_Evaluate_Grpc(benchmark::State& state) {
-  Fixture& fx = EvaluateFixture();
+  std::string token;
+  Fixture& fx = EvaluateFixture(state.range(0) != 0, &token);
+  if (state.range(0) != 0 && token.empty()) state.SkipWithError("no token");
   grpc::ChannelArguments args;
   args.SetInt("rampart.bench.client", state.thread_index());  // a connection per thread
   auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", fx.server->port()),
@@ -210,13 +232,37 @@ void BM_Evaluate_Grpc(benchmark::State& state) {
   req.mutable_context()->set_account_key("acme");
   for (auto _ : state) {
     grpc::ClientContext ctx;
+    if (!token.empty()) ctx.AddMetadata("authorization", absl::StrCat("Bearer ", token));
     v1::EvaluationResult r;
     grpc::Status s = stub->Evaluate(&ctx, req, &r);
     if (!s.ok() || r.variant() != "on") state.SkipWithError("evaluate failed");
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Evaluate_Grpc)->Unit(benchmark::kMicrosecond)->UseRealTime()->Threads(1)->Threads(4);
+BENCHMARK(BM_Evaluate_Grpc)
+    ->ArgName("token")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()
+    ->Threads(1)
+    ->Threads(4);
+
+// What the token check costs a call by itself: Authorize of a stored sdk
+// token (SHA-256 of the secret, one RocksDB read of the token record,
+// expiry and policy) on the server of BM_Evaluate_Grpc/token:1.
+void BM_Authorize_StoredToken(benchmark::State& state) {
+  std::string token;
+  Fixture& fx = EvaluateFixture(true, &token);
+  const auth::Authenticator authenticator(fx.registry.get(), RealClock::Get(), {});
+  const std::string header = absl::StrCat("Bearer ", token);
+  for (auto _ : state) {
+    auto caller = authenticator.Authorize(header, "EvaluationService.Evaluate");
+    if (!caller.ok()) state.SkipWithError("authorize failed");
+    benchmark::DoNotOptimize(caller);
+  }
+}
+BENCHMARK(BM_Authorize_StoredToken)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace rampart
