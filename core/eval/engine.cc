@@ -395,6 +395,9 @@ struct CompiledPin {
   // The window it belongs to (CompiledFreezes::IdOf); null when the
   // snapshot's schedule has no such window (the pin never applies).
   const void* window_id;
+  // When it was taken: the start of its window then (a recomputation may
+  // have moved the window's start since).
+  absl::Time start;
   // Null when the flag did not exist then (`absent`).
   std::unique_ptr<const CompiledFlag> flag;
 };
@@ -425,8 +428,9 @@ struct CompiledFlag {
     if (freezes == nullptr) return;  // pins apply only within windows
     pins.reserve(f.freeze_pins_size());
     for (const v1::FreezePin& p : f.freeze_pins()) {
+      const absl::Time start = FromProto(p.window_start());
       pins.push_back(CompiledPin{
-          &p, freezes->IdOf(p.segment(), p.time_zone(), FromProto(p.window_start())),
+          &p, freezes->IdOf(p.segment(), p.time_zone(), start), start,
           p.absent() ? nullptr
                      : std::make_unique<const CompiledFlag>(p.flag(), segment_index, accounts)});
     }
@@ -621,7 +625,9 @@ Evaluation EvaluateCompiled(const CompiledFlag& compiled, const Frame& frame,
     return EvaluateTargeting(compiled, frame.accounts, context, at_start, &subject);
   }
   if (pin->flag == nullptr) return Error(v1::ERROR_CODE_FLAG_NOT_FOUND);
-  Evaluation e = EvaluateTargeting(*pin->flag, frame.accounts, context, at_start, &subject);
+  const absl::Time pinned_at = pin->start;
+  const auto at_pin = [pinned_at] { return pinned_at; };
+  Evaluation e = EvaluateTargeting(*pin->flag, frame.accounts, context, at_pin, &subject);
   if (e.error == v1::ERROR_CODE_UNSPECIFIED) {
     e.reason = v1::REASON_FROZEN;
     e.detail = freeze->window->rule();

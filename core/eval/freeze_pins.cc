@@ -9,10 +9,24 @@
 namespace rampart::eval {
 namespace {
 
+// The pin was taken for this window: at its start, or at one of the
+// earlier starts a recomputation moved it from (FreezeWindow.pin_starts).
 bool SameWindow(const v1::FreezePin& pin, const v1::SegmentFreezeWindows& list,
                 const v1::FreezeWindow& w) {
-  return pin.segment() == list.segment() && pin.time_zone() == list.time_zone() &&
-         FromProto(pin.window_start()) == FromProto(w.start());
+  if (pin.segment() != list.segment() || pin.time_zone() != list.time_zone()) return false;
+  const absl::Time start = FromProto(pin.window_start());
+  return start == FromProto(w.start()) ||
+         std::any_of(w.pin_starts().begin(), w.pin_starts().end(),
+                     [&](const google::protobuf::Timestamp& t) { return FromProto(t) == start; });
+}
+
+// Makes `pin` the pin of `w` as the schedule has it now (its end may have
+// moved since the pin was taken). Its start stays when it was taken (the
+// window's pin_starts name it), and so does the flag it holds.
+void Rekey(const v1::FreezeWindow& w, v1::FreezePin& pin) {
+  *pin.mutable_window_end() = w.end();
+  pin.set_calendar(w.calendar());
+  pin.set_rule(w.rule());
 }
 
 // The flag without what the server keeps beside its state.
@@ -59,8 +73,6 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
                 absl::Time now, bool break_freeze) {
   google::protobuf::RepeatedPtrField<v1::FreezePin> pins;
   if (before != nullptr) pins = before->freeze_pins();
-  // Closed windows: their accounts have the flag's current state again.
-  EraseClosed(pins, now);
   const bool existed = before != nullptr && !before->archived();
   for (const v1::SegmentFreezeWindows& list : schedule.segments()) {
     for (const v1::FreezeWindow& w : list.windows()) {
@@ -74,10 +86,14 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
           pins.erase(it);
         } else {
           ApplyChangedFields(*before, after, *it->mutable_flag());
+          Rekey(w, *it);
         }
         continue;
       }
-      if (it != pins.end()) continue;  // pinned earlier in this window
+      if (it != pins.end()) {  // pinned earlier in this window
+        Rekey(w, *it);
+        continue;
+      }
       v1::FreezePin* pin = pins.Add();
       pin->set_segment(list.segment());
       pin->set_time_zone(list.time_zone());
@@ -93,6 +109,10 @@ void UpdatePins(const v1::Flag* before, v1::Flag& after, const v1::FreezeSchedul
       }
     }
   }
+  // Closed windows (after the open ones took their pins, whose recorded
+  // end may be older than the window's): their accounts have the flag's
+  // current state again.
+  EraseClosed(pins, now);
   *after.mutable_freeze_pins() = std::move(pins);
 }
 

@@ -6,7 +6,12 @@
 // for every window of the schedule open at `now` that has no pin yet, the
 // flag as it was just before the change (an absent pin when the flag did not
 // exist or was archived): it has not changed since the window opened, or it
-// would have a pin already. Pins of windows that have closed are dropped.
+// would have a pin already. A pin belongs to a window by its start, or by
+// one of the window's pin_starts when a recomputation moved the start of the
+// open window (core/freeze/schedule.h, CarryPinStarts); a write moves such
+// a pin to the window as it is now (its end), keeping the flag it holds and
+// the start it was taken at. Pins of windows that have closed are then
+// dropped.
 //
 // A change that breaks the freeze (the kill switch, a rollback, with a
 // reason) reaches the frozen accounts at once, and only it: the top-level

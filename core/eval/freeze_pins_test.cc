@@ -54,10 +54,10 @@ v1::Flag NewFlag() {
   return f;
 }
 
-// What `flag` (or no flag) gives `account` at `at`, in a snapshot with or
-// without the schedule.
-std::string Answer(const v1::Flag* flag, const std::string& account, absl::Time at,
-                   bool with_schedule) {
+// What `flag` (or no flag) gives `account` at `at`, in a snapshot with
+// `schedule` (null: none).
+std::string AnswerWith(const v1::Flag* flag, const std::string& account, absl::Time at,
+                       const v1::FreezeSchedule* schedule) {
   Snapshot::Builder b;
   if (flag != nullptr) b.AddFlag(*flag);
   v1::Segment frozen;
@@ -70,11 +70,18 @@ std::string Answer(const v1::Flag* flag, const std::string& account, absl::Time 
     a.set_key(key);
     b.AddAccount(a);
   }
-  if (with_schedule) b.SetFreezeSchedule(Schedule());
+  if (schedule != nullptr) b.SetFreezeSchedule(*schedule);
   const auto snapshot = std::move(b).Build();
   const Evaluation e = Evaluate(*snapshot, "f", Context{account, "", nullptr}, at);
   if (e.error != v1::ERROR_CODE_UNSPECIFIED) return absl::StrCat("error ", e.error);
   return std::string(e.variant);
+}
+
+// The same, with Schedule() or without any.
+std::string Answer(const v1::Flag* flag, const std::string& account, absl::Time at,
+                   bool with_schedule) {
+  const v1::FreezeSchedule schedule = Schedule();
+  return AnswerWith(flag, account, at, with_schedule ? &schedule : nullptr);
 }
 
 const Window* WindowAt(absl::Time t) {
@@ -222,6 +229,67 @@ TEST(FreezePinsTest, AFlagCreatedInAWindowWaitsUnlessItBreaksTheFreeze) {
   UpdatePins(nullptr, urgent, Schedule(), during, /*break_freeze=*/true);
   EXPECT_EQ(urgent.freeze_pins_size(), 0);
   EXPECT_EQ(Answer(&urgent, "in-2", during, true), "v0");
+}
+
+TEST(FreezePinsTest, APinHoldsItsWindowAfterARecomputationMovesTheWindowsStart) {
+  const auto hours = [](int h) { return kT0 + absl::Hours(h); };
+  const auto schedule_of = [&](int start, int end, std::vector<int> pin_starts) {
+    v1::FreezeSchedule schedule;
+    v1::SegmentFreezeWindows* list = schedule.add_segments();
+    list->set_segment("frozen");
+    v1::FreezeWindow* w = list->add_windows();
+    *w->mutable_start() = rampart::ToProto(hours(start));
+    *w->mutable_end() = rampart::ToProto(hours(end));
+    for (const int t : pin_starts) *w->add_pin_starts() = rampart::ToProto(hours(t));
+    return schedule;
+  };
+  // A window [10 h, 20 h) holds a change made at 12 h.
+  const v1::FreezeSchedule before = schedule_of(10, 20, {});
+  const v1::Flag f0 = NewFlag();
+  v1::Flag f1 = f0;
+  f1.set_default_variant("v1");
+  UpdatePins(&f0, f1, before, hours(12), false);
+  ASSERT_EQ(f1.freeze_pins_size(), 1);
+  EXPECT_EQ(AnswerWith(&f1, "in-1", hours(12), &before), "v0");
+
+  // At 13 h an edit makes it [5 h, 30 h). Without its old start carried,
+  // the pin no longer belongs to it and the held change gets through.
+  const v1::FreezeSchedule lost = schedule_of(5, 30, {});
+  EXPECT_EQ(AnswerWith(&f1, "in-1", hours(13), &lost), "v1");
+  // With it (CarryPinStarts), the account keeps what it had at 10 h, past
+  // the old end too; the others have the change.
+  const v1::FreezeSchedule moved = schedule_of(5, 30, {10});
+  EXPECT_EQ(AnswerWith(&f1, "in-1", hours(13), &moved), "v0");
+  EXPECT_EQ(AnswerWith(&f1, "in-1", hours(25), &moved), "v0");
+  EXPECT_EQ(AnswerWith(&f1, "out", hours(13), &moved), "v1");
+
+  // A change at 25 h, past the pin's recorded end: the pin is moved to the
+  // window as it is now, not dropped, and no second pin is taken.
+  v1::Flag f2 = f1;
+  f2.set_default_variant("v2");
+  UpdatePins(&f1, f2, moved, hours(25), false);
+  ASSERT_EQ(f2.freeze_pins_size(), 1);
+  EXPECT_EQ(rampart::FromProto(f2.freeze_pins(0).window_start()), hours(10));
+  EXPECT_EQ(rampart::FromProto(f2.freeze_pins(0).window_end()), hours(30));
+  EXPECT_EQ(AnswerWith(&f2, "in-1", hours(26), &moved), "v0");
+  EXPECT_EQ(AnswerWith(&f2, "in-1", hours(30) - absl::Seconds(1), &moved), "v0");
+  EXPECT_EQ(AnswerWith(&f2, "in-1", hours(30), &moved), "v2");
+}
+
+TEST(FreezePinsTest, AWindowExtendedAtItsEndKeepsItsPinThroughAWriteAfterTheOldEnd) {
+  const auto hours = [](int h) { return kT0 + absl::Hours(h); };
+  v1::FreezeSchedule schedule = Schedule();  // [10 h, 20 h) first
+  const v1::Flag f0 = NewFlag();
+  v1::Flag f1 = f0;
+  f1.set_default_variant("v1");
+  UpdatePins(&f0, f1, schedule, hours(12), false);
+  // Extended to 25 h (same start: the pin belongs to it as it is).
+  *schedule.mutable_segments(0)->mutable_windows(0)->mutable_end() = rampart::ToProto(hours(25));
+  v1::Flag f2 = f1;
+  f2.set_default_variant("v2");
+  UpdatePins(&f1, f2, schedule, hours(22), false);
+  EXPECT_EQ(AnswerWith(&f2, "in-1", hours(22), &schedule), "v0");
+  EXPECT_EQ(AnswerWith(&f2, "in-1", hours(25), &schedule), "v2");
 }
 
 }  // namespace

@@ -54,7 +54,11 @@ CompiledFreezes::CompiledFreezes(const v1::FreezeSchedule& schedule) {
 const void* CompiledFreezes::IdOf(absl::string_view segment, absl::string_view zone,
                                   absl::Time start) const {
   for (const Entry& e : entries_) {
-    if (e.start == start && e.list->segment() == segment && e.list->time_zone() == zone) return &e;
+    if (e.list->segment() != segment || e.list->time_zone() != zone) continue;
+    if (e.start == start) return &e;
+    for (const google::protobuf::Timestamp& t : e.window->pin_starts()) {
+      if (FromProto(t) == start) return &e;
+    }
   }
   return nullptr;
 }

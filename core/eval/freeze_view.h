@@ -51,8 +51,9 @@ class CompiledFreezes {
   std::vector<absl::string_view> ColumnKeys() const;
 
   // The id an ActiveFreeze of the window of (segment, zone) starting at
-  // `start` would carry; null when the schedule has no such window. Lets a
-  // flag's pins be matched to windows once, when a snapshot is built.
+  // `start` (or that a recomputation moved from `start`: pin_starts) would
+  // carry; null when the schedule has no such window. Lets a flag's pins be
+  // matched to windows once, when a snapshot is built.
   const void* IdOf(absl::string_view segment, absl::string_view zone, absl::Time start) const;
 
   // The window that froze the account first among those open at `at`.

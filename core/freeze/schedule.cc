@@ -147,4 +147,49 @@ absl::StatusOr<v1::FreezeSchedule> BuildSchedule(const ScheduleInput& in) {
   return schedule;
 }
 
+namespace {
+
+// The index of the window of `list` open at `now`, or -1 (a list's
+// windows do not overlap).
+int OpenWindow(const v1::SegmentFreezeWindows& list, absl::Time now) {
+  for (int i = 0; i < list.windows_size(); ++i) {
+    const v1::FreezeWindow& w = list.windows(i);
+    if (rampart::FromProto(w.start()) <= now && now < rampart::FromProto(w.end())) return i;
+  }
+  return -1;
+}
+
+// A list's identity across recomputations: its segment, zone and accounts.
+bool SameList(const v1::SegmentFreezeWindows& a, const v1::FreezeWindow& wa,
+              const v1::SegmentFreezeWindows& b, const v1::FreezeWindow& wb) {
+  return a.segment() == b.segment() && a.time_zone() == b.time_zone() &&
+         std::equal(wa.accounts().begin(), wa.accounts().end(), wb.accounts().begin(),
+                    wb.accounts().end());
+}
+
+}  // namespace
+
+void CarryPinStarts(const v1::FreezeSchedule& previous, v1::FreezeSchedule& next, absl::Time now) {
+  for (v1::SegmentFreezeWindows& list : *next.mutable_segments()) {
+    const int i = OpenWindow(list, now);
+    if (i < 0) continue;
+    v1::FreezeWindow* open = list.mutable_windows(i);
+    const absl::Time start = rampart::FromProto(open->start());
+    std::vector<absl::Time> starts;
+    for (const v1::SegmentFreezeWindows& old_list : previous.segments()) {
+      const int k = OpenWindow(old_list, now);
+      if (k < 0 || !SameList(list, *open, old_list, old_list.windows(k))) continue;
+      const v1::FreezeWindow& old = old_list.windows(k);
+      starts.push_back(rampart::FromProto(old.start()));
+      for (const auto& t : old.pin_starts()) starts.push_back(rampart::FromProto(t));
+    }
+    std::sort(starts.begin(), starts.end());
+    starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+    open->clear_pin_starts();
+    for (const absl::Time t : starts) {
+      if (t != start) *open->add_pin_starts() = rampart::ToProto(t);
+    }
+  }
+}
+
 }  // namespace rampart::freeze

@@ -86,6 +86,19 @@ inline constexpr absl::Duration kScheduleJoinMargin = absl::Hours(24 * 31);
 
 absl::StatusOr<v1::FreezeSchedule> BuildSchedule(const ScheduleInput& in);
 
+// Keeps the pins of a window open at `now` when `next` (the schedule
+// recomputed at `now`) moves its start: each window of `next` open at
+// `now` gets, in pin_starts, the start (and the pin_starts) of the window
+// of `previous` open at `now` in the same list (segment, zone, accounts)
+// when that start differs from its own. So a freeze that an edit extended
+// backwards, or that an earlier window was joined to, keeps serving every
+// frozen account what it had when the freeze began (promise 3) instead of
+// letting the changes held since then through. A window that is no longer
+// open at `now` after the edit (its start moved later, or it was removed)
+// releases its accounts, as the edit asked; one that opens later takes its
+// own pins.
+void CarryPinStarts(const v1::FreezeSchedule& previous, v1::FreezeSchedule& next, absl::Time now);
+
 }  // namespace rampart::freeze
 
 #endif  // RAMPART_CORE_FREEZE_SCHEDULE_H_

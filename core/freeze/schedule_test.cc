@@ -333,5 +333,70 @@ TEST_F(ScheduleTest, NothingAttachedIsAnEmptySchedule) {
   EXPECT_THAT(s->segments(), IsEmpty());
 }
 
+// A list of one segment and zone with the given windows [start, end).
+v1::SegmentFreezeWindows* AddList(v1::FreezeSchedule& s, const std::string& segment,
+                                  std::vector<std::pair<const char*, const char*>> windows,
+                                  std::vector<std::string> accounts = {}) {
+  v1::SegmentFreezeWindows* list = s.add_segments();
+  list->set_segment(segment);
+  list->set_time_zone("Europe/Moscow");
+  for (const auto& [start, end] : windows) {
+    v1::FreezeWindow* w = list->add_windows();
+    *w->mutable_start() = rampart::ToProto(T(start));
+    *w->mutable_end() = rampart::ToProto(T(end));
+    for (const std::string& a : accounts) w->add_accounts(a);
+  }
+  return list;
+}
+
+std::vector<std::string> PinStarts(const v1::FreezeWindow& w) {
+  std::vector<std::string> out;
+  for (const auto& t : w.pin_starts()) out.push_back(rampart::FormatTime(rampart::FromProto(t)));
+  return out;
+}
+
+TEST(CarryPinStartsTest, AnOpenWindowWhoseStartMovedKeepsItsOldStarts) {
+  const absl::Time now = T("2026-12-24T14:00:00Z");
+  v1::FreezeSchedule previous;
+  AddList(previous, "accounting",
+          {{"2026-12-24T12:00:00Z", "2026-12-28T21:00:00Z"},
+           {"2026-12-29T12:00:00Z", "2026-12-30T21:00:00Z"}});
+  AddList(previous, "tender", {{"2026-12-24T10:00:00Z", "2026-12-25T10:00:00Z"}}, {"acme"});
+  // Recomputed after a year-end freeze from Dec 20 joined the accounting
+  // windows; the tender's list is for other accounts now.
+  v1::FreezeSchedule next;
+  AddList(next, "accounting", {{"2026-12-19T21:00:00Z", "2027-01-09T21:00:00Z"}});
+  AddList(next, "tender", {{"2026-12-24T08:00:00Z", "2026-12-25T10:00:00Z"}}, {"beta"});
+  CarryPinStarts(previous, next, now);
+  EXPECT_THAT(PinStarts(next.segments(0).windows(0)), ElementsAre("2026-12-24T12:00:00Z"));
+  EXPECT_THAT(PinStarts(next.segments(1).windows(0)), IsEmpty()) << "another account set";
+
+  // A later recomputation carries them on, with the start it moved from.
+  v1::FreezeSchedule again;
+  AddList(again, "accounting", {{"2026-12-18T21:00:00Z", "2027-01-09T21:00:00Z"}});
+  CarryPinStarts(next, again, now + absl::Hours(1));
+  EXPECT_THAT(PinStarts(again.segments(0).windows(0)),
+              ElementsAre("2026-12-19T21:00:00Z", "2026-12-24T12:00:00Z"));
+}
+
+TEST(CarryPinStartsTest, OnlyAWindowOpenBeforeAndAfterTheChangeKeepsPins) {
+  const absl::Time now = T("2026-12-24T14:00:00Z");
+  v1::FreezeSchedule previous;
+  AddList(previous, "a", {{"2026-12-24T12:00:00Z", "2026-12-25T00:00:00Z"}});
+  AddList(previous, "b", {{"2026-12-24T12:00:00Z", "2026-12-25T00:00:00Z"}});
+  AddList(previous, "c", {{"2026-12-23T00:00:00Z", "2026-12-24T00:00:00Z"}});
+  v1::FreezeSchedule next;
+  // a: extended at its end only (same start: its pins are its own);
+  // b: now starts later than now (its accounts are released); c: closed
+  // before now, and a new window covering now does not revive its pins.
+  AddList(next, "a", {{"2026-12-24T12:00:00Z", "2026-12-26T00:00:00Z"}});
+  AddList(next, "b", {{"2026-12-24T18:00:00Z", "2026-12-25T00:00:00Z"}});
+  AddList(next, "c", {{"2026-12-22T00:00:00Z", "2026-12-25T00:00:00Z"}});
+  CarryPinStarts(previous, next, now);
+  for (const auto& list : next.segments()) {
+    EXPECT_THAT(PinStarts(list.windows(0)), IsEmpty()) << list.segment();
+  }
+}
+
 }  // namespace
 }  // namespace rampart::freeze

@@ -392,6 +392,54 @@ TEST_F(RegistryFreezeTest, ChangesWaitForTheWindowAndBreakFreezeReachesAtOnceAud
   EXPECT_EQ(ServerValue("vvo-00", kVat), "string_value: \"b\"");
 }
 
+TEST_F(RegistryFreezeTest, AFreezeExtendedBackwardsWhileOpenKeepsWhatItHeld) {
+  ASSERT_OK(AddRuAccounting());
+  // Moscow's ru-accounting window is open from Dec 24 15:00 to Dec 29
+  // 00:00; at 16:00 a change is held for the accounting clients.
+  clock_.SetTime(Msk(2026, 12, 24, 16));
+  ASSERT_OK(SetDefault(kVat, "b"));
+  EXPECT_EQ(ServerValue("msk-00", kVat), "string_value: \"a\"");
+  // At 17:00 the release manager freezes accounting for the whole year end,
+  // from Dec 20: the open window now starts on the 20th and ends on Jan 10.
+  clock_.SetTime(Msk(2026, 12, 24, 17));
+  v1::AddFreezeRulesRequest add;
+  *add.mutable_meta() = Meta("rm", "year-end freeze");
+  add.set_calendar("year-end");
+  add.set_time_zone("Europe/Moscow");
+  v1::FreezeRule* rule = add.add_rules();
+  rule->set_name("year-end");
+  rule->mutable_one_off()->set_start("2026-12-20T00:00");
+  rule->mutable_one_off()->set_end("2027-01-10T00:00");
+  ASSERT_OK(registry_->AddFreezeRules(add));
+  v1::AttachFreezeCalendarRequest attach;
+  *attach.mutable_meta() = Meta("rm", "year-end freeze");
+  attach.set_calendar("year-end");
+  attach.add_segments("accounting");
+  ASSERT_OK(registry_->AttachFreezeCalendar(attach));
+  EXPECT_EQ(FromProto(Check("msk-00", clock_.Now()).since()), Msk(2026, 12, 20, 0));
+
+  // The change held since 16:00 still waits, in the server and in an SDK's
+  // snapshot, through the old window's end and a later change (also in
+  // Vladivostok, whose year-end window ends 7 hours before Moscow's).
+  const auto held = [&](const std::string& expected) {
+    EXPECT_EQ(ServerValue("msk-00", kVat), expected);
+    const Values v = Evaluate();
+    EXPECT_EQ((v.served.at({"msk-00", kVat})), expected);
+  };
+  EXPECT_EQ(ServerValue("vvo-00", kVat), "string_value: \"a\"");
+  held("string_value: \"a\"");
+  clock_.SetTime(Msk(2026, 12, 30, 12));
+  held("string_value: \"a\"");
+  EXPECT_EQ(ServerValue("vvo-00", kVat), "string_value: \"a\"");
+  ASSERT_OK(SetDefault(kVat, "c"));
+  held("string_value: \"a\"");
+  EXPECT_EQ(ServerValue("shop-00", kVat), "string_value: \"c\"");
+  clock_.SetTime(Msk(2027, 1, 10, 0) - absl::Seconds(1));
+  held("string_value: \"a\"");
+  clock_.SetTime(Msk(2027, 1, 10, 0));
+  EXPECT_EQ(ServerValue("msk-00", kVat), "string_value: \"c\"");
+}
+
 TEST_F(RegistryFreezeTest, StageThatWaitsWhileFrozenStepsWhenTheLastWindowCloses) {
   ASSERT_OK(AddRuAccounting());
   v1::CreateRampRequest create;

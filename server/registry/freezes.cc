@@ -350,6 +350,8 @@ std::optional<std::string> Registry::RecomputeFreezeSchedule(absl::Time now, boo
     return std::nullopt;
   }
   const std::shared_ptr<const v1::FreezeSchedule> current = freeze_schedule();
+  // A window open now whose start the change moved keeps its pins.
+  freeze::CarryPinStarts(*current, *next, now);
   v1::FreezeSchedule a = *next, b = *current;
   a.clear_computed_at();
   a.clear_horizon();
